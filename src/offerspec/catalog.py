@@ -1,0 +1,80 @@
+"""The compiled catalog: resolved, normalized objects and their canonical JSON form.
+
+Every later stage (diff, apply, simulate) reads this, whether it was compiled
+from YAML or read back from a store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from offerspec.model import KINDS, Offer, Plan, Product
+
+FORMAT_VERSION = 1
+
+CatalogObject = Product | Plan | Offer
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialization used for hashing and comparing: sorted keys, no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def object_hash(data: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def dump_object(obj: CatalogObject) -> dict[str, Any]:
+    """An object's canonical dict: every field present, JSON types only."""
+    return obj.model_dump(mode="json")
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Products, plans and offers by id, already normalized (see ``compile``)."""
+
+    products: dict[str, Product] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+    offers: dict[str, Offer] = field(default_factory=dict)
+
+    def kind(self, kind: str) -> dict[str, Any]:
+        table: dict[str, Any] = getattr(self, kind)
+        return table
+
+    def objects(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """kind -> id -> canonical dict, ids sorted."""
+        return {kind: {ident: dump_object(obj) for ident, obj in sorted(self.kind(kind).items())}
+                for kind in KINDS}
+
+    def content_hash(self, objects: dict[str, dict[str, dict[str, Any]]] | None = None) -> str:
+        objects = objects if objects is not None else self.objects()
+        body = {kind: list(table.values()) for kind, table in objects.items()}
+        return "sha256:" + object_hash(body)
+
+    def to_document(self) -> dict[str, Any]:
+        """The compiled catalog file's content (``offerspec compile``)."""
+        objects = self.objects()
+        return {
+            "format_version": FORMAT_VERSION,
+            "catalog_hash": self.content_hash(objects),
+            **{kind: list(table.values()) for kind, table in objects.items()},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_objects(cls, objects: dict[str, list[dict[str, Any]]]) -> Catalog:
+        """Rebuild from canonical dicts (a compiled file or a store snapshot)."""
+        return cls(
+            products={d["id"]: Product.model_validate(d) for d in objects.get("products", [])},
+            plans={d["id"]: Plan.model_validate(d) for d in objects.get("plans", [])},
+            offers={d["id"]: Offer.model_validate(d) for d in objects.get("offers", [])},
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Catalog:
+        return cls.from_objects(json.loads(text))

@@ -1,0 +1,55 @@
+"""What the rules see: validated objects, each with where it was written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from offerspec.diagnostics import Diagnostic, Severity
+from offerspec.load.files import Document
+from offerspec.load.yaml12 import Path, Position
+from offerspec.model import Offer, Plan, Product
+
+T = TypeVar("T", Product, Plan, Offer)
+
+
+@dataclass(slots=True)
+class Located(Generic[T]):
+    """A validated object and its place: the document and its path there."""
+
+    obj: T
+    doc: Document
+    path: Path
+
+    def value_pos(self, *sub: str | int) -> Position:
+        return self.doc.source_map.value((*self.path, *sub))
+
+    def key_pos(self, *sub: str | int) -> Position:
+        return self.doc.source_map.key((*self.path, *sub))
+
+    def where(self, *sub: str | int) -> tuple[str, int, int]:
+        line, col = self.value_pos(*sub)
+        return (self.doc.path, line, col)
+
+    def diagnostic(self, sub: tuple[str | int, ...], code: str, message: str, *,
+                   hint: str | None = None, severity: Severity = Severity.ERROR,
+                   on_key: bool = False,
+                   related: tuple[tuple[str, int, int], ...] = ()) -> Diagnostic:
+        line, col = self.key_pos(*sub) if on_key else self.value_pos(*sub)
+        return Diagnostic(self.doc.path, line, col, code, message, severity, hint, related)
+
+
+@dataclass(slots=True)
+class CheckContext:
+    """Validated objects by id (first definition wins) plus every id seen, valid or not."""
+
+    products: dict[str, Located[Product]] = field(default_factory=dict)
+    plans: dict[str, Located[Plan]] = field(default_factory=dict)
+    offers: dict[str, Located[Offer]] = field(default_factory=dict)
+    # Ids of objects that failed validation: references to them are not reported again.
+    invalid_ids: dict[str, set[str]] = field(
+        default_factory=lambda: {"products": set(), "plans": set(), "offers": set()})
+
+    def known(self, kind: str, ident: str) -> bool:
+        table: dict[str, object] = getattr(self, kind)
+        return ident in table or ident in self.invalid_ids[kind]

@@ -1,0 +1,125 @@
+"""Rules on a single plan: pricing, trials, donations, memberships, codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from offerspec.check.context import CheckContext
+from offerspec.check.rules import rule
+from offerspec.check.schema import did_you_mean
+from offerspec.diagnostics import Diagnostic, Severity
+from offerspec.geo import country_codes, domain_problem, parse_cidr
+from offerspec.money import currency_codes
+
+
+@rule("trial-not-allowed", "indefinite-auto-renew", "interval-count-without-interval")
+def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.plans.values():
+        plan = located.obj
+        if plan.trial_period_days > 0:
+            why = ("the plan is free" if plan.amount == 0
+                   else "the plan has no interval" if plan.interval is None
+                   else "the plan does not auto-renew" if not plan.auto_renew else None)
+            if why:
+                yield located.diagnostic(
+                    ("trial_period_days",), "trial-not-allowed",
+                    f"a trial needs a paid, auto-renewing plan with an interval, but {why}",
+                    hint="remove trial_period_days, or make the plan paid and auto-renewing")
+        if plan.interval is None and plan.auto_renew:
+            yield located.diagnostic(
+                ("auto_renew",), "indefinite-auto-renew",
+                "an indefinite plan (no interval) cannot auto-renew",
+                hint="set an interval, or `auto_renew: false`")
+        if plan.interval is None and "interval_count" in plan.model_fields_set:
+            yield located.diagnostic(
+                ("interval_count",), "interval-count-without-interval",
+                "interval_count has no effect without an interval",
+                hint="set `interval:` or remove interval_count")
+
+
+@rule("donation-grants", "grants-nothing")
+def donations(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.plans.values():
+        plan = located.obj
+        if plan.is_donation and plan.grants:
+            yield located.diagnostic(
+                ("grants",), "donation-grants", "a donation plan cannot grant products",
+                hint="remove `grants`, or set `is_donation: false`")
+        elif not plan.is_donation and not plan.grants:
+            yield located.diagnostic(
+                ("grants",), "grants-nothing", "a plan that grants nothing must be a donation",
+                hint="list the products it grants, or set `is_donation: true`")
+
+
+@rule("seats-required", "seats-not-membership")
+def memberships(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.plans.values():
+        plan = located.obj
+        if plan.type == "membership" and plan.member_seat_capacity is None:
+            yield located.diagnostic(
+                ("type",), "seats-required", "a membership plan needs member_seat_capacity",
+                hint="add `member_seat_capacity: N` (the number of seats)")
+        if plan.type != "membership" and plan.member_seat_capacity is not None:
+            yield located.diagnostic(
+                ("member_seat_capacity",), "seats-not-membership",
+                "only membership plans have seats",
+                hint="set `type: membership`, or remove member_seat_capacity")
+
+
+@rule("unknown-currency", "unknown-country", "duplicate-entry")
+def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
+    currencies = currency_codes()
+    countries = country_codes()
+    for located in ctx.plans.values():
+        plan = located.obj
+        if plan.currency not in currencies:
+            yield located.diagnostic(
+                ("currency",), "unknown-currency",
+                f"'{plan.currency}' is not an ISO 4217 currency that can be charged",
+                hint=did_you_mean(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP")
+        seen: set[str] = set()
+        for i, code in enumerate(plan.countries):
+            if code not in countries:
+                yield located.diagnostic(
+                    ("countries", i), "unknown-country",
+                    f"'{code}' is not an assigned ISO 3166-1 alpha-2 country code",
+                    hint=did_you_mean(code, sorted(countries)) or "e.g. US, GB, NO")
+            elif code in seen:
+                yield located.diagnostic(("countries", i), "duplicate-entry",
+                                         f"country '{code}' is listed twice",
+                                         severity=Severity.WARNING, hint="remove the repeat")
+            seen.add(code)
+
+
+@rule("invalid-cidr", "invalid-domain")
+def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.plans.values():
+        for i, text in enumerate(located.obj.ip_addresses):
+            _network, problem = parse_cidr(text)
+            if problem:
+                yield located.diagnostic(
+                    ("ip_addresses", i), "invalid-cidr", f"invalid CIDR '{text}': {problem}",
+                    hint="write a network such as 203.0.113.0/24 or 2001:db8::/32")
+        for i, domain in enumerate(located.obj.domains):
+            problem = domain_problem(domain)
+            if problem:
+                yield located.diagnostic(("domains", i), "invalid-domain",
+                                         f"invalid email domain '{domain}': {problem}",
+                                         hint="write a domain such as example.edu")
+
+
+@rule("shipments-required", "agency-required")
+def fulfilment(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.plans.values():
+        plan = located.obj
+        if plan.revenue_recognition == "shipment" and not plan.shipments_per_interval:
+            yield located.diagnostic(
+                ("revenue_recognition",), "shipments-required",
+                "shipment-based revenue recognition needs shipments_per_interval of at least 1",
+                hint="add `shipments_per_interval: N`, or use `revenue_recognition: time`")
+        needs_agency = plan.renewal_strategy == "agency" or plan.agency_remit_rate is not None
+        if needs_agency and plan.agency_id is None:
+            field = "renewal_strategy" if plan.renewal_strategy == "agency" else "agency_remit_rate"
+            yield located.diagnostic(
+                (field,), "agency-required", f"{field} needs an agency_id",
+                hint="add `agency_id:` naming the managing agency")

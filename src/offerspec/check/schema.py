@@ -1,0 +1,165 @@
+"""Schema check: pydantic validation errors become located diagnostics with hints."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import ValidationError
+
+from offerspec.check.context import CheckContext, Located
+from offerspec.diagnostics import Diagnostic
+from offerspec.load.files import Document
+from offerspec.load.yaml12 import Path
+from offerspec.model import KINDS, MODEL_BY_KIND, SLUG_PATTERN
+from offerspec.money import amount_hint
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+_PATTERN_HINTS = {
+    "id": f"ids are lowercase ASCII slugs matching {SLUG_PATTERN}, e.g. 'annual-digital'",
+    "currency": "use an uppercase ISO 4217 code, e.g. USD or EUR",
+    "countries": "use uppercase ISO 3166-1 alpha-2 codes, e.g. US, NO",
+    "image": "use an http(s) URL",
+}
+_PATTERN_HINTS.update(dict.fromkeys(("product", "grants", "plans", "group_owner_plan"), _PATTERN_HINTS["id"]))
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str):
+            return part
+    return ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
+
+
+def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Diagnostic:
+    """One pydantic error, at the exact value (or key) it concerns."""
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    path = (*base, *loc)
+    kind = error["type"]
+    value = error.get("input")
+    name = _field_name(loc)
+    hint: str | None = None
+    smap = doc.source_map
+    line, col = smap.value(path)
+    if kind == "extra_forbidden":
+        line, col = smap.key(path)
+        model = MODEL_BY_KIND.get(str(base[0])) if base else None
+        fields = tuple(model.model_fields) if model else KINDS
+        message = f"unknown field '{name}'"
+        hint = did_you_mean(name, fields) or f"allowed fields: {', '.join(fields)}"
+    elif kind == "missing":
+        line, col = smap.value(path[:-1])
+        message = f"missing required field '{name}'"
+        hint = f"add `{name}:`"
+    elif name == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
+        currency = item.get("currency") if isinstance(item, dict) else None
+        message = f"amount must be an integer number of minor units, got {_describe(value)}"
+        hint = amount_hint(value, currency if isinstance(currency, str) else None)
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        message = f"invalid {name} {_describe(value)}: expected {expected}"
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
+    elif kind == "string_pattern_mismatch":
+        message = f"invalid {name} {_describe(value)}"
+        hint = _PATTERN_HINTS.get(name)
+        if name == "countries" and isinstance(value, str) and value.isalpha() and len(value) == 2:
+            hint = f"country codes are uppercase: did you mean '{value.upper()}'?"
+    elif kind == "bool_type":
+        message = f"{name} must be true or false, got {_describe(value)}"
+        hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        message = f"{name} must be an integer, got {_describe(value)}"
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            hint = f"write it unquoted and without leading zeros: {int(value)}"
+    elif kind == "string_type":
+        message = f"{name or 'value'} must be text, got {_describe(value)}"
+        hint = "quote it" if isinstance(value, (int, float, bool)) else None
+    elif kind in ("list_type", "dict_type", "model_type"):
+        expected = {"list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
+        message = f"{name or 'value'} must be {expected}, got {_describe(value)}"
+    elif kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
+        message = f"{name} must be a date, got {_describe(value)}"
+        hint = "write it as YYYY-MM-DD, e.g. 2027-12-31"
+    else:
+        message = f"{name or 'value'}: {error['msg'].lower()}" if name else error["msg"]
+    return Diagnostic(doc.path, line, col, "schema" if kind != "extra_forbidden"
+                      else "unknown-field", message, hint=hint)
+
+
+def check_documents(documents: list[Document]) -> tuple[CheckContext, list[Diagnostic]]:
+    """Validate every object of every document; collect the valid ones by id."""
+    ctx = CheckContext()
+    diagnostics: list[Diagnostic] = []
+    first_seen: dict[tuple[str, str], tuple[str, int, int]] = {}
+    for doc in documents:
+        for key in doc.data:
+            if key not in KINDS:
+                line, col = doc.source_map.key((key,))
+                diagnostics.append(Diagnostic(
+                    doc.path, line, col, "unknown-field", f"unknown top-level key '{key}'",
+                    hint=did_you_mean(str(key), KINDS) or "allowed: products, plans, offers"))
+        for kind in KINDS:
+            items = doc.data.get(kind)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                line, col = doc.source_map.value((kind,))
+                diagnostics.append(Diagnostic(
+                    doc.path, line, col, "schema", f"'{kind}' must be a list of mappings",
+                    hint=f"write each entry as `- id: ...` under `{kind}:`"))
+                continue
+            model = MODEL_BY_KIND[kind]
+            table: dict[str, Located[Any]] = getattr(ctx, kind)
+            for index, item in enumerate(items):
+                base: Path = (kind, index)
+                ident = item.get("id") if isinstance(item, dict) else None
+                try:
+                    obj = model.model_validate(item)
+                except ValidationError as exc:
+                    diagnostics.extend(error_to_diagnostic(doc, base, e, item)
+                                       for e in exc.errors(include_url=False))
+                    if isinstance(ident, str):
+                        ctx.invalid_ids[kind].add(ident)
+                    obj = None
+                if not isinstance(ident, str):
+                    continue
+                line, col = doc.source_map.value((*base, "id"))
+                here = (doc.path, line, col)
+                first = first_seen.get((kind, ident))
+                if first is not None:
+                    singular = kind[:-1]
+                    diagnostics.append(Diagnostic(
+                        doc.path, line, col, "duplicate-id",
+                        f"duplicate {singular} id '{ident}' (also defined at "
+                        f"{first[0]}:{first[1]}:{first[2]})",
+                        hint=f"{singular} ids are unique across all files; rename one",
+                        related=(first,)))
+                    diagnostics.append(Diagnostic(
+                        first[0], first[1], first[2], "duplicate-id",
+                        f"duplicate {singular} id '{ident}' (also defined at "
+                        f"{doc.path}:{line}:{col})",
+                        hint=f"{singular} ids are unique across all files; rename one",
+                        related=(here,)))
+                    continue
+                first_seen[(kind, ident)] = here
+                if obj is not None:
+                    table[ident] = Located(obj, doc, base)
+    return ctx, diagnostics

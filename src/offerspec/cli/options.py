@@ -1,0 +1,23 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog_paths(func: F) -> F:
+    """PATH... arguments; default: the current directory's catalog."""
+    return click.argument("paths", nargs=-1, type=click.Path())(func)
+
+
+def strict_option(func: F) -> F:
+    return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
+
+
+def resolve_paths(paths: tuple[str, ...]) -> list[str]:
+    return list(paths) if paths else ["."]

@@ -1,0 +1,78 @@
+"""``offerspec validate``, ``compile`` and ``schema``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+
+
+@click.command()
+@catalog_paths
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format (github: Actions annotations).")
+@strict_option
+def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check catalog files: schema and every semantic rule, all problems at once.
+
+    Exit 0 when valid, 1 when there are errors (or warnings with --strict).
+    """
+    from offerspec.api import check_catalog
+    from offerspec.render.diagnostics import RENDERERS
+
+    catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
+    summary = ""
+    if catalog is not None and fmt != "json":
+        summary = (f"valid: {len(catalog.products)} products, {len(catalog.plans)} plans, "
+                   f"{len(catalog.offers)} offers")
+    click.echo(RENDERERS[fmt](diagnostics, summary), nl=False)
+    if catalog is None:
+        raise SystemExit(1)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@click.command("compile")
+@catalog_paths
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-",
+              show_default=True, help="Where to write the compiled catalog ('-' = stdout).")
+@strict_option
+def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
+    """Write the canonical compiled catalog (JSON, byte-stable, with a content hash)."""
+    from offerspec.api import check_catalog
+    from offerspec.render.diagnostics import render_text
+
+    catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
+    if diagnostics:
+        click.echo(render_text(diagnostics), nl=False, err=True)
+    if catalog is None:
+        raise SystemExit(1)
+    text = catalog.to_json()
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomically(Path(output), text)
+        click.echo(f"wrote {output} ({catalog.content_hash()})", err=True)
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of catalog files (for editors and other tools)."""
+    from offerspec.schema import schema_json
+
+    click.echo(schema_json(), nl=False)
