@@ -23,9 +23,9 @@ def check_catalog(paths: Iterable[PathLike], *, strict: bool = False) -> tuple[
     """
     documents, diagnostics = load_documents(paths)
     with gc_paused():
-        ctx, problems = check_documents(documents)
+        ctx, salvaged, problems = check_documents(documents)
         diagnostics.extend(problems)
-        diagnostics.extend(run_rules(ctx))
+        diagnostics.extend(run_rules(ctx, salvaged))
     if strict:
         diagnostics = [d.promoted() for d in diagnostics]
     diagnostics = sort_diagnostics(diagnostics)

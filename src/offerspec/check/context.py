@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from offerspec.diagnostics import Diagnostic, Severity
 from offerspec.load.files import Document
@@ -20,6 +20,17 @@ class Located(Generic[T]):
     obj: T
     doc: Document
     path: Path
+    # Fields that failed validation and were stood in for, so that the other
+    # fields of a broken object can still be checked (see check.schema.salvage).
+    placeholders: frozenset[str] = frozenset()
+
+    def placeholder_positions(self) -> set[tuple[str, int, int]]:
+        positions: set[tuple[str, int, int]] = set()
+        for field_name in self.placeholders:
+            positions.add(self.where(field_name))
+            line, col = self.key_pos(field_name)
+            positions.add((self.doc.path, line, col))
+        return positions
 
     def value_pos(self, *sub: str | int) -> Position:
         return self.doc.source_map.value((*self.path, *sub))
@@ -46,10 +57,12 @@ class CheckContext:
     products: dict[str, Located[Product]] = field(default_factory=dict)
     plans: dict[str, Located[Plan]] = field(default_factory=dict)
     offers: dict[str, Located[Offer]] = field(default_factory=dict)
-    # Ids of objects that failed validation: references to them are not reported again.
-    invalid_ids: dict[str, set[str]] = field(
+    # Every id written, valid or not: a reference to a broken object is not reported again.
+    all_ids: dict[str, set[str]] = field(
         default_factory=lambda: {"products": set(), "plans": set(), "offers": set()})
 
     def known(self, kind: str, ident: str) -> bool:
-        table: dict[str, object] = getattr(self, kind)
-        return ident in table or ident in self.invalid_ids[kind]
+        return ident in self.all_ids[kind]
+
+    def located(self) -> list[Located[Any]]:
+        return [*self.products.values(), *self.plans.values(), *self.offers.values()]

@@ -55,6 +55,8 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     kind = error["type"]
     value = error.get("input")
     name = _field_name(loc)
+    if loc and isinstance(loc[-1], int):
+        name = f"entry of {name}"  # a list item: "invalid entry of countries 'us'"
     hint: str | None = None
     smap = doc.source_map
     line, col = smap.value(path)
@@ -68,7 +70,7 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         line, col = smap.value(path[:-1])
         message = f"missing required field '{name}'"
         hint = f"add `{name}:`"
-    elif name == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
+    elif _field_name(loc) == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
         currency = item.get("currency") if isinstance(item, dict) else None
         message = f"amount must be an integer number of minor units, got {_describe(value)}"
         hint = amount_hint(value, currency if isinstance(currency, str) else None)
@@ -79,8 +81,10 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
     elif kind == "string_pattern_mismatch":
         message = f"invalid {name} {_describe(value)}"
-        hint = _PATTERN_HINTS.get(name)
-        if name == "countries" and isinstance(value, str) and value.isalpha() and len(value) == 2:
+        hint = _PATTERN_HINTS.get(_field_name(loc))
+        if _field_name(loc) == "currency" and isinstance(value, str) and len(value) == 3:
+            hint = f"currency codes are uppercase: did you mean '{value.upper()}'?"
+        if name == "entry of countries" and isinstance(value, str) and value.isalpha() and len(value) == 2:
             hint = f"country codes are uppercase: did you mean '{value.upper()}'?"
     elif kind == "bool_type":
         message = f"{name} must be true or false, got {_describe(value)}"
@@ -104,9 +108,41 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
                       else "unknown-field", message, hint=hint)
 
 
-def check_documents(documents: list[Document]) -> tuple[CheckContext, list[Diagnostic]]:
-    """Validate every object of every document; collect the valid ones by id."""
+# Stand-ins for required fields that failed validation (salvage only).
+_PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "products": {"name": "-"},
+    "plans": {"nickname": "-", "product": "0", "amount": 0, "currency": "USD"},
+    "offers": {"name": "-", "plans": []},
+}
+
+
+def salvage(kind: str, item: Any, doc: Document, base: Path,
+            errors: list[Any]) -> Located[Any] | None:
+    """What is left of a broken object once its bad fields are dropped, for the local rules.
+
+    Without this, one typo in a plan would hide every other problem of that plan.
+    """
+    if not isinstance(item, dict):
+        return None
+    model = MODEL_BY_KIND[kind]
+    bad = {e["loc"][0] for e in errors if e["loc"]}
+    kept = {k: v for k, v in item.items() if k not in bad and k in model.model_fields}
+    standins = {k: v for k, v in _PLACEHOLDERS[kind].items() if k not in kept}
+    try:
+        obj = model.model_validate({**kept, **standins})
+    except ValidationError:
+        return None
+    return Located(obj, doc, base, frozenset(standins))
+
+
+def check_documents(documents: list[Document]) -> tuple[
+        CheckContext, CheckContext, list[Diagnostic]]:
+    """Validate every object of every document.
+
+    Returns the valid objects by id, the salvaged remains of invalid ones, and the problems.
+    """
     ctx = CheckContext()
+    salvaged = CheckContext(all_ids=ctx.all_ids)
     diagnostics: list[Diagnostic] = []
     first_seen: dict[tuple[str, str], tuple[str, int, int]] = {}
     for doc in documents:
@@ -131,16 +167,17 @@ def check_documents(documents: list[Document]) -> tuple[CheckContext, list[Diagn
             for index, item in enumerate(items):
                 base: Path = (kind, index)
                 ident = item.get("id") if isinstance(item, dict) else None
+                rescued: Located[Any] | None = None
                 try:
                     obj = model.model_validate(item)
                 except ValidationError as exc:
-                    diagnostics.extend(error_to_diagnostic(doc, base, e, item)
-                                       for e in exc.errors(include_url=False))
-                    if isinstance(ident, str):
-                        ctx.invalid_ids[kind].add(ident)
+                    errors = exc.errors(include_url=False)
+                    diagnostics.extend(error_to_diagnostic(doc, base, e, item) for e in errors)
+                    rescued = salvage(kind, item, doc, base, errors)
                     obj = None
                 if not isinstance(ident, str):
                     continue
+                ctx.all_ids[kind].add(ident)
                 line, col = doc.source_map.value((*base, "id"))
                 here = (doc.path, line, col)
                 first = first_seen.get((kind, ident))
@@ -162,4 +199,6 @@ def check_documents(documents: list[Document]) -> tuple[CheckContext, list[Diagn
                 first_seen[(kind, ident)] = here
                 if obj is not None:
                     table[ident] = Located(obj, doc, base)
-    return ctx, diagnostics
+                elif rescued is not None:
+                    getattr(salvaged, kind)[ident] = rescued
+    return ctx, salvaged, diagnostics

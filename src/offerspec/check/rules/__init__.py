@@ -15,28 +15,37 @@ RuleFunc = Callable[[CheckContext], Iterable[Diagnostic]]
 class Rule:
     codes: tuple[str, ...]
     func: RuleFunc
+    # A local rule looks at one field of one object at a time, so it can also run on
+    # the salvaged remains of objects that failed the schema check.
+    local: bool
 
 
 RULES: list[Rule] = []
 
 
-def rule(*codes: str) -> Callable[[RuleFunc], RuleFunc]:
+def rule(*codes: str, local: bool = False) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule that may report the given codes."""
 
     def register(func: RuleFunc) -> RuleFunc:
-        RULES.append(Rule(codes, func))
+        RULES.append(Rule(codes, func, local))
         return func
 
     return register
 
 
-def run_rules(ctx: CheckContext) -> list[Diagnostic]:
+def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[Diagnostic]:
+    """Every rule on the valid objects; the local rules also on salvaged ones."""
     # Importing the modules registers their rules.
     from offerspec.check.rules import autosubscribe, offers, plans, references  # noqa: F401
 
     found: list[Diagnostic] = []
     for registered in RULES:
-        for diag in registered.func(ctx):
-            assert diag.code in registered.codes, (diag.code, registered.codes)
-            found.append(diag)
+        found.extend(registered.func(ctx))
+    if salvaged is not None:
+        # Stand-in values must not be reported as the user's mistakes.
+        hidden = set().union(*(loc.placeholder_positions() for loc in salvaged.located()))
+        for registered in RULES:
+            if registered.local:
+                found.extend(d for d in registered.func(salvaged)
+                             if (d.file, d.line, d.col) not in hidden)
     return found

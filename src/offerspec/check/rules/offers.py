@@ -9,9 +9,8 @@ from offerspec.check.rules import rule
 from offerspec.diagnostics import Diagnostic, Severity
 
 
-@rule("offer-empty", "offer-repeated-plan", "offer-archived-plan", "offer-offline-plan",
-      "offer-hidden-plan")
-def offer_contents(ctx: CheckContext) -> Iterator[Diagnostic]:
+@rule("offer-empty", "offer-repeated-plan", local=True)
+def offer_plan_list(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.offers.values():
         offer = located.obj
         if not offer.plans:
@@ -19,16 +18,24 @@ def offer_contents(ctx: CheckContext) -> Iterator[Diagnostic]:
                                      hint="list plan ids under `plans:`")
         first_index: dict[str, int] = {}
         for i, plan_id in enumerate(offer.plans):
-            if plan_id in first_index:
-                line, col = located.value_pos("plans", first_index[plan_id])
-                yield located.diagnostic(
-                    ("plans", i), "offer-repeated-plan",
-                    f"plan '{plan_id}' is already in this offer (line {line})",
-                    hint="remove the repeat", related=((located.doc.path, line, col),))
+            if plan_id not in first_index:
+                first_index[plan_id] = i
                 continue
-            first_index[plan_id] = i
+            where = located.where("plans", first_index[plan_id])
+            yield located.diagnostic(
+                ("plans", i), "offer-repeated-plan",
+                f"plan '{plan_id}' is listed twice in this offer (first at {where[1]}:{where[2]})",
+                hint="remove the repeat", related=(where,))
+
+
+@rule("offer-archived-plan", "offer-offline-plan", "offer-hidden-plan")
+def offer_plans_purchasable(ctx: CheckContext) -> Iterator[Diagnostic]:
+    for located in ctx.offers.values():
+        if located.obj.status == "archived":
+            continue  # an archived offer is shown to no one
+        for i, plan_id in enumerate(located.obj.plans):
             plan = ctx.plans.get(plan_id)
-            if plan is None or offer.status == "archived":
+            if plan is None:
                 continue
             if plan.obj.status == "archived":
                 yield located.diagnostic(

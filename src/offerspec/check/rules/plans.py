@@ -66,7 +66,7 @@ def memberships(ctx: CheckContext) -> Iterator[Diagnostic]:
                 hint="set `type: membership`, or remove member_seat_capacity")
 
 
-@rule("unknown-currency", "unknown-country", "duplicate-entry")
+@rule("unknown-currency", "unknown-country", "duplicate-entry", local=True)
 def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
     currencies = currency_codes()
     countries = country_codes()
@@ -91,7 +91,7 @@ def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
             seen.add(code)
 
 
-@rule("invalid-cidr", "invalid-domain")
+@rule("invalid-cidr", "invalid-domain", local=True)
 def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         for i, text in enumerate(located.obj.ip_addresses):

@@ -22,7 +22,7 @@ def _unknown(ctx: CheckContext, owner: Located[Any], sub: tuple[str | int, ...],
         hint=did_you_mean(ident, choices) or f"define a {singular} with id '{ident}' first")
 
 
-@rule("unknown-reference")
+@rule("unknown-reference", local=True)
 def references_exist(ctx: CheckContext) -> Iterator[Diagnostic]:
     for plan in ctx.plans.values():
         refs: list[tuple[tuple[str | int, ...], str, str]] = [(("product",), "products",
