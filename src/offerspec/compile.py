@@ -24,6 +24,8 @@ def normalize_plan(plan: Plan) -> Plan:
         "ip_addresses": _sorted_unique(networks),
         "grants": _sorted_unique(plan.grants or []),
     }
+    if all(getattr(plan, name) == value for name, value in update.items()):
+        return plan  # already canonical: most plans, and no copy needed
     return plan.model_copy(update=update)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 
 @cache
@@ -39,6 +39,7 @@ def domain_problem(domain: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def parse_cidr(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | None, str | None]:
     """A network from CIDR text; a bare address is a /32 or /128. Host bits are an error."""
     try:
