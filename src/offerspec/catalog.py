@@ -49,22 +49,35 @@ class Catalog:
         return {kind: {ident: dump_object(obj) for ident, obj in sorted(self.kind(kind).items())}
                 for kind in KINDS}
 
-    def content_hash(self, objects: dict[str, dict[str, dict[str, Any]]] | None = None) -> str:
-        objects = objects if objects is not None else self.objects()
-        body = {kind: list(table.values()) for kind, table in objects.items()}
-        return "sha256:" + object_hash(body)
+    def serialized(self) -> dict[str, list[str]]:
+        """kind -> each object's canonical JSON, sorted by id (computed once, reused)."""
+        return {kind: [canonical_json(dump_object(obj)) for _, obj in sorted(self.kind(kind).items())]
+                for kind in KINDS}
+
+    def content_hash(self, serialized: dict[str, list[str]] | None = None) -> str:
+        """sha256 of the canonical JSON of {kind: [objects]}: independent of files and key order."""
+        serialized = serialized if serialized is not None else self.serialized()
+        # Exactly canonical_json({kind: [...]}) — built from the per-object strings.
+        body = "{" + ",".join(f'"{kind}":[{",".join(serialized[kind])}]' for kind in sorted(serialized)) + "}"
+        return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
 
     def to_document(self) -> dict[str, Any]:
-        """The compiled catalog file's content (``offerspec compile``)."""
-        objects = self.objects()
-        return {
-            "format_version": FORMAT_VERSION,
-            "catalog_hash": self.content_hash(objects),
-            **{kind: list(table.values()) for kind, table in objects.items()},
-        }
+        """The compiled catalog file's content (``offerspec compile``), as Python values."""
+        return json.loads(self.to_json())
 
     def to_json(self) -> str:
-        return json.dumps(self.to_document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        """Sorted keys, one object per line: stable bytes and readable diffs.
+
+        (``json.dumps(indent=...)`` would fall back to the pure-Python encoder, 4x slower.)
+        """
+        serialized = self.serialized()
+        header = [f'  "catalog_hash": "{self.content_hash(serialized)}"',
+                  f'  "format_version": {FORMAT_VERSION}']
+        lists = []
+        for kind in sorted(serialized):
+            items = ",\n".join(f"    {item}" for item in serialized[kind])
+            lists.append(f'  "{kind}": [\n{items}\n  ]' if items else f'  "{kind}": []')
+        return "{\n" + ",\n".join(header + lists) + "\n}\n"
 
     @classmethod
     def from_objects(cls, objects: dict[str, list[dict[str, Any]]]) -> Catalog:

@@ -55,6 +55,7 @@ def write_atomically(path: Path, text: str) -> None:
 def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
     """Write the canonical compiled catalog (JSON, byte-stable, with a content hash)."""
     from offerspec.api import check_catalog
+    from offerspec.load.files import gc_paused
     from offerspec.render.diagnostics import render_text
 
     catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
@@ -62,12 +63,13 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
         click.echo(render_text(diagnostics), nl=False, err=True)
     if catalog is None:
         raise SystemExit(1)
-    text = catalog.to_json()
+    with gc_paused():
+        text = catalog.to_json()
     if output == "-":
         click.echo(text, nl=False)
     else:
         write_atomically(Path(output), text)
-        click.echo(f"wrote {output} ({catalog.content_hash()})", err=True)
+        click.echo(f"wrote {output}", err=True)
 
 
 @click.command()
