@@ -63,7 +63,8 @@ class Catalog:
 
     def to_document(self) -> dict[str, Any]:
         """The compiled catalog file's content (``offerspec compile``), as Python values."""
-        return json.loads(self.to_json())
+        document: dict[str, Any] = json.loads(self.to_json())
+        return document
 
     def to_json(self) -> str:
         """Sorted keys, one object per line: stable bytes and readable diffs.
