@@ -142,6 +142,19 @@ class YamlBuilder:
             self.error(pos, "yaml-syntax", f"YAML syntax error: {problem}",
                        hint="fix the YAML syntax at this position (check indentation and quoting)")
             return None
+        except yaml.reader.ReaderError as exc:
+            # A character YAML forbids (NUL, other control characters). libyaml reports
+            # a byte offset into the UTF-8 text; the pure-Python reader a character index.
+            if _Parser.__module__ == "yaml._yaml":
+                before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+            else:  # pragma: no cover - wheels ship libyaml
+                before = text[: exc.position]
+            line = before.count("\n") + 1
+            col = len(before) - (before.rfind("\n") + 1) + 1
+            self.error((line, col), "yaml-syntax",
+                       f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})",
+                       hint="remove the control character")
+            return None
         except _Abort:
             return None
         finally:

@@ -16,7 +16,7 @@ def _unknown(ctx: CheckContext, owner: Located[Any], sub: tuple[str | int, ...],
     if ctx.known(kind, ident):
         return None
     singular = kind[:-1]
-    choices = list(getattr(ctx, kind))
+    choices = sorted(ctx.all_ids[kind])  # shared with the salvaged context: every id written
     return owner.diagnostic(
         sub, "unknown-reference", f"unknown {singular} '{ident}'",
         hint=did_you_mean(ident, choices) or f"define a {singular} with id '{ident}' first")
