@@ -151,7 +151,14 @@ def test_to_json_is_canonical_text(tmp_path: Path) -> None:
     assert catalog is not None
     text = catalog.to_json()
     assert text.endswith("}\n")
-    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    document = json.loads(text)
+    assert list(document) == sorted(document)
+    # One object per line, each in the canonical compact form with sorted keys.
+    object_lines = [line.strip().rstrip(",") for line in text.splitlines() if line.startswith("    {")]
+    assert len(object_lines) == sum(len(document[k]) for k in ("products", "plans", "offers"))
+    for line in object_lines:
+        assert line == json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"),
+                                  ensure_ascii=False)
 
 
 def test_round_trip_through_json_keeps_the_hash() -> None:
