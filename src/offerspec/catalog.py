@@ -67,18 +67,22 @@ class Catalog:
         return document
 
     def to_json(self) -> str:
+        return self.to_json_and_hash()[0]
+
+    def to_json_and_hash(self) -> tuple[str, str]:
         """Sorted keys, one object per line: stable bytes and readable diffs.
 
         (``json.dumps(indent=...)`` would fall back to the pure-Python encoder, 4x slower.)
         """
         serialized = self.serialized()
-        header = [f'  "catalog_hash": "{self.content_hash(serialized)}"',
+        content_hash = self.content_hash(serialized)
+        header = [f'  "catalog_hash": "{content_hash}"',
                   f'  "format_version": {FORMAT_VERSION}']
         lists = []
         for kind in sorted(serialized):
             items = ",\n".join(f"    {item}" for item in serialized[kind])
             lists.append(f'  "{kind}": [\n{items}\n  ]' if items else f'  "{kind}": []')
-        return "{\n" + ",\n".join(header + lists) + "\n}\n"
+        return "{\n" + ",\n".join(header + lists) + "\n}\n", content_hash
 
     @classmethod
     def from_objects(cls, objects: dict[str, list[dict[str, Any]]]) -> Catalog:

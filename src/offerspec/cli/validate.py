@@ -64,12 +64,12 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
     if catalog is None:
         raise SystemExit(1)
     with gc_paused():
-        text = catalog.to_json()
+        text, content_hash = catalog.to_json_and_hash()
     if output == "-":
         click.echo(text, nl=False)
     else:
         write_atomically(Path(output), text)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {output} ({content_hash})", err=True)
 
 
 @click.command()
