@@ -113,3 +113,14 @@ def test_safety_share() -> None:
         check_safety(changes, live, PlanOptions())
     check_safety(changes, live, PlanOptions(max_archive_share=0.6))
     check_safety(changes, live, PlanOptions(allow_destroy=True))
+
+
+def test_content_hash_from_texts_matches_the_catalog() -> None:
+    from conftest import EXAMPLES
+    from offerspec import load_catalog
+    from offerspec.diff.changeset import content_hash
+    from offerspec.diff.compare import canonical_texts
+
+    catalog, _ = load_catalog([EXAMPLES])
+    assert catalog is not None
+    assert content_hash(canonical_texts(catalog.objects())) == catalog.content_hash()

@@ -6,7 +6,7 @@ against (``None`` when the object is absent), so a saved plan can tell when it w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
@@ -27,6 +27,8 @@ class Create:
     id: str
     data: dict[str, Any]
     live_hash: None = None
+    text: str | None = field(default=None, compare=False, repr=False)
+    """``canonical_json(data)`` when the diff already computed it (saves encoding twice)."""
 
 
 @dataclass(frozen=True, slots=True)

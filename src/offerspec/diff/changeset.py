@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from offerspec.catalog import Catalog
 from offerspec.diff.changes import Change, action, is_drifted
-from offerspec.diff.compare import compare
+from offerspec.diff.compare import canonical_texts, compare
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import Snapshot
 
@@ -52,15 +53,29 @@ class ChangeSet:
         return {(c.kind, c.id): c.live_hash for c in self.changes}
 
 
+def content_hash(texts: dict[str, dict[str, str]]) -> str:
+    """``Catalog.content_hash()`` from the per-object canonical texts, without encoding twice.
+
+    canonical_json({kind: [obj, ...]}) is exactly '{"kind":[text,...],...}' with kinds sorted.
+    """
+    body = ",".join(f'"{kind}":[' + ",".join(table[i] for i in sorted(table)) + "]"
+                    for kind, table in sorted(texts.items()))
+    return "sha256:" + hashlib.sha256(("{" + body + "}").encode()).hexdigest()
+
+
 def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | None = None, *,
                    check: bool = True, objects: dict[str, dict[str, dict[str, Any]]] | None = None,
                    ) -> ChangeSet:
     """Diff ``catalog`` against ``snapshot``. ``check`` raises ``UnsafePlan`` past the safety rails."""
+    from offerspec.load.files import gc_paused
+
     options = options or PlanOptions()
-    objects = objects if objects is not None else catalog.objects()
-    changes = compare(objects, snapshot, delete_removed=options.delete_removed)
+    with gc_paused():  # many small objects, no cycles: the cyclic GC only costs time here
+        objects = objects if objects is not None else catalog.objects()
+        texts = canonical_texts(objects)
+        changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts)
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
-                          catalog.content_hash(objects), options)
+                          content_hash(texts), options)
     if check:
         check_safety(changes, snapshot, options)
     return changeset

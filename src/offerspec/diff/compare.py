@@ -36,6 +36,8 @@ class CompareContext:
     desired: Objects
     snapshot: Snapshot
     delete_removed: bool
+    texts: dict[str, dict[str, str]]
+    """kind -> id -> canonical JSON text of the desired object."""
 
 
 Comparator = Callable[[CompareContext, list[Change]], None]
@@ -93,9 +95,10 @@ def _compare_kind(kind: str, ctx: CompareContext, ops: list[Change]) -> None:
     for ident, data in desired.items():
         current = live.get(ident)
         if current is None:
-            ops.append(Create(kind, ident, data))
+            ops.append(Create(kind, ident, data, text=ctx.texts[kind][ident]))
             continue
-        change = _compare_existing(kind, current, data, canonical_json(data), offers.get(ident, ()))
+        text = ctx.texts[kind][ident]
+        change = _compare_existing(kind, current, data, text, offers.get(ident, ()))
         if change is not None:
             ops.append(change)
     for ident, current in live.items():
@@ -166,9 +169,15 @@ def _sort_key(change: Change) -> tuple[int, int, str]:
     return (0, ORDER[change.kind], change.id)
 
 
-def compare(desired: Objects, snapshot: Snapshot, *, delete_removed: bool = False) -> list[Change]:
+def canonical_texts(desired: Objects) -> dict[str, dict[str, str]]:
+    return {kind: {i: canonical_json(d) for i, d in table.items()} for kind, table in desired.items()}
+
+
+def compare(desired: Objects, snapshot: Snapshot, *, delete_removed: bool = False,
+            texts: dict[str, dict[str, str]] | None = None) -> list[Change]:
     """Every change that turns the snapshot into the desired catalog, in apply order."""
-    ctx = CompareContext(desired, snapshot, delete_removed)
+    texts = texts if texts is not None else canonical_texts(desired)
+    ctx = CompareContext(desired, snapshot, delete_removed, texts)
     ops: list[Change] = []
     for kind in KINDS:
         COMPARATORS[kind](ctx, ops)

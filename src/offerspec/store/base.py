@@ -35,6 +35,8 @@ class LiveObject:
     text: str
     written_hash: str
     """Hash of the text offerspec last wrote; differs from ``hash`` when edited outside offerspec."""
+    written_status: str | None = None
+    """The status offerspec last wrote (saves parsing every object to count the active ones)."""
     _data: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -54,6 +56,8 @@ class LiveObject:
 
     @property
     def status(self) -> str:
+        if self.written_status is not None and self._data is None and not self.drifted:
+            return self.written_status
         status: str = self.data.get("status", "active")
         return status
 

@@ -54,7 +54,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heads (
     kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
-    data TEXT NOT NULL, written_hash TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+    data TEXT NOT NULL, written_hash TEXT NOT NULL, status TEXT NOT NULL,
+    PRIMARY KEY (kind, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS versions (
     kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
     data TEXT NOT NULL, PRIMARY KEY (kind, id, generation, revision)) WITHOUT ROWID;
@@ -154,9 +155,11 @@ class SQLiteStore:
         self.conn.execute("BEGIN")
         try:
             revision = self._revision()
-            for kind, ident, generation, data, written in self.conn.execute(
-                    "SELECT kind, id, generation, data, written_hash FROM heads ORDER BY kind, id"):
-                objects.setdefault(kind, {})[ident] = LiveObject(kind, ident, generation, data, written)
+            for kind, ident, generation, data, written, status in self.conn.execute(
+                    "SELECT kind, id, generation, data, written_hash, status FROM heads "
+                    "ORDER BY kind, id"):
+                objects.setdefault(kind, {})[ident] = LiveObject(kind, ident, generation, data,
+                                                                 written, status)
             identity = self.identity
         finally:
             self.conn.execute("COMMIT")
@@ -229,7 +232,9 @@ class SQLiteStore:
 
     def apply(self, changes: Sequence[Change], expected_revision: int, meta: ApplyMeta,
               progress: Progress | None = None) -> int:
-        with self._transaction() as conn:
+        from offerspec.load.files import gc_paused
+
+        with gc_paused(), self._transaction() as conn:
             current = self._revision()
             if current != expected_revision:
                 raise StaleRevision(
@@ -239,14 +244,15 @@ class SQLiteStore:
             revision = current + 1
             writer = _Writer(conn, revision)
             total = len(changes)
+            records: list[str] = []
             for start in range(0, total, BATCH):
                 for change in changes[start:start + BATCH]:
-                    WRITERS[type(change)](writer, change)
+                    text = WRITERS[type(change)](writer, change)
+                    records.append(_record(change, text))
                 writer.flush()
                 if progress is not None:
                     progress(min(start + BATCH, total), total)
-            payload = json.dumps([to_dict(c) for c in changes], separators=(",", ":"),
-                                 ensure_ascii=False)
+            payload = "[" + ",".join(records) + "]"
             conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                           payload))
@@ -274,42 +280,54 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection, revision: int) -> None:
         self.conn = conn
         self.revision = revision
-        self.heads: list[tuple[str, str, int, int, str, str]] = []
+        self.heads: list[tuple[str, str, int, int, str, str, str]] = []
         self.versions: list[tuple[str, str, int, int, str]] = []
         self.deleted: list[tuple[str, str]] = []
 
     def put(self, kind: str, ident: str, generation: int, data: dict[str, Any], *,
-            head: bool = True) -> None:
-        text = canonical_json(data)
+            head: bool = True, text: str | None = None) -> str:
+        text = text if text is not None else canonical_json(data)
         self.versions.append((kind, ident, generation, self.revision, text))
         if head:
-            self.heads.append((kind, ident, generation, self.revision, text, text_hash(text)))
+            self.heads.append((kind, ident, generation, self.revision, text, text_hash(text),
+                               data.get("status", "active")))
+        return text
 
     def flush(self) -> None:
         if self.deleted:
             self.conn.executemany("DELETE FROM heads WHERE kind = ? AND id = ?", self.deleted)
             self.conn.executemany("DELETE FROM versions WHERE kind = ? AND id = ?", self.deleted)
         self.conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?)", self.versions)
-        self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?)", self.heads)
+        self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?, ?)", self.heads)
         self.heads, self.versions, self.deleted = [], [], []
 
 
-def _write_create(w: _Writer, c: Change) -> None:
+def _record(change: Change, data_text: str | None) -> str:
+    """The change's plan-JSON record, splicing in the data text already encoded."""
+    record = to_dict(change)
+    if data_text is None:
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    del record["data"]
+    head = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    return f'{head[:-1]},"data":{data_text}}}'
+
+
+def _write_create(w: _Writer, c: Change) -> str:
     assert isinstance(c, Create)
-    w.put(c.kind, c.id, 1, c.data)
+    return w.put(c.kind, c.id, 1, c.data, text=c.text)
 
 
-def _write_in_place(w: _Writer, c: Change) -> None:
+def _write_in_place(w: _Writer, c: Change) -> str:
     assert isinstance(c, Update | Archive | Unarchive)
-    w.put(c.kind, c.id, c.generation, c.data)
+    return w.put(c.kind, c.id, c.generation, c.data)
 
 
-def _write_replace(w: _Writer, c: Change) -> None:
+def _write_replace(w: _Writer, c: Change) -> str:
     assert isinstance(c, Replace)
     # The old generation is archived (existing subscribers keep it); the id now means the new one.
     old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
     w.put(c.kind, c.id, c.generation, old, head=False)
-    w.put(c.kind, c.id, c.new_generation, c.data)
+    return w.put(c.kind, c.id, c.new_generation, c.data)
 
 
 def _write_delete(w: _Writer, c: Change) -> None:
@@ -317,7 +335,7 @@ def _write_delete(w: _Writer, c: Change) -> None:
     w.deleted.append((c.kind, c.id))
 
 
-WRITERS: dict[type[Any], Callable[[_Writer, Change], None]] = {
+WRITERS: dict[type[Any], Callable[[_Writer, Change], str | None]] = {
     Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
     Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
 }
