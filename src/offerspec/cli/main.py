@@ -23,6 +23,13 @@ COMMANDS: dict[str, str] = {
     "validate": "offerspec.cli.validate:validate",
     "compile": "offerspec.cli.validate:compile_command",
     "schema": "offerspec.cli.validate:schema",
+    "plan": "offerspec.cli.plan:plan",
+    "apply": "offerspec.cli.apply:apply",
+    "history": "offerspec.cli.history:history",
+    "show": "offerspec.cli.history:show",
+    "force-unlock": "offerspec.cli.history:force_unlock",
+    "pull": "offerspec.cli.pull:pull",
+    "export": "offerspec.cli.pull:export",
 }
 
 EXIT_USER_ERROR = 1
@@ -46,6 +53,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:  # e.g. `offerspec export | head`: click quiets it, exit 1
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

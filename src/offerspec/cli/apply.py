@@ -1,0 +1,93 @@
+"""``offerspec apply``: apply the catalog (after confirmation) or exactly a saved plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.store_options import (
+    catalog_args,
+    echo_warnings,
+    open_from_args,
+    safety_options,
+    stdin_is_tty,
+    store_options,
+)
+from offerspec.diagnostics import OfferspecError
+
+PROGRESS_FROM = 1000
+"""Applies with at least this many changes report progress on stderr."""
+
+
+def _progress(done: int, total: int) -> None:
+    click.echo(f"applying: {done}/{total} changes written", err=True)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not stdin_is_tty():
+        raise OfferspecError("refusing to apply without confirmation: there is no terminal to ask",
+                             hint="pass --auto-approve, or review a saved plan "
+                                  "(offerspec plan --out plan.json) and apply it with --plan")
+    if not click.confirm("Apply these changes?", default=False, err=True):
+        raise OfferspecError("apply cancelled, nothing was changed")
+
+
+def _apply(opened: Any, changeset: Any) -> None:
+    from offerspec.workflow import apply as apply_changeset
+
+    progress = _progress if len(changeset.changes) >= PROGRESS_FROM else None
+    revision = apply_changeset(opened, changeset, progress=progress)
+    click.echo(f"Applied revision {revision}: {changeset.summary()}")
+
+
+@click.command()
+@catalog_paths
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
+              help="Apply exactly this saved plan (refused if the store changed since).")
+@click.option("--lock-timeout", type=click.FloatRange(0.0), default=10.0, show_default=True,
+              metavar="SECONDS", help="How long to wait for another apply's lock.")
+@store_options
+@safety_options
+@strict_option
+def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
+          store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
+          delete_removed: bool, strict: bool) -> None:
+    """Apply the catalog to the store: one transaction, under the store's lock."""
+    from offerspec.diff.safety import PlanOptions
+    from offerspec.render.plan_text import render_text
+    from offerspec.workflow import check_saved_plan, load_desired, plan
+
+    if plan_file is not None and paths:
+        raise click.UsageError("pass either PATH... or --plan FILE, not both")
+    saved = None
+    if plan_file is not None:
+        from offerspec.render.plan_json import load_plan
+
+        saved = load_plan(Path(plan_file))
+    location, opened = open_from_args(store, env, lock_wait=lock_timeout)
+    try:
+        if saved is None:
+            catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict)
+            echo_warnings(diagnostics)
+        with opened.lock(lock_timeout):
+            snapshot = opened.snapshot()
+            if saved is not None:
+                check_saved_plan(saved, snapshot)
+                changeset = saved
+            else:
+                options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
+                changeset = plan(catalog, snapshot, options)
+            click.echo(render_text(changeset), nl=False)
+            if changeset.empty:
+                return
+            if saved is None:
+                _confirm(auto_approve)
+            _apply(opened, changeset)
+    finally:
+        opened.close()

@@ -1,0 +1,86 @@
+"""``offerspec plan``: what apply would change, for review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.store_options import (
+    catalog_args,
+    echo_warnings,
+    open_from_args,
+    safety_options,
+    store_options,
+)
+
+EXIT_CHANGES = 2
+
+
+class DetailedExitCommand(click.Command):
+    """With --detailed-exitcode, exit 2 means "changes": a usage error must then exit 1, not 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        detailed = "--detailed-exitcode" in args  # before parsing: it consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if detailed:
+                exc.exit_code = 1
+            raise
+
+
+def render(changeset: Any, fmt: str) -> str:
+    if fmt == "json":
+        from offerspec.render.plan_json import render_json
+
+        return render_json(changeset)
+    if fmt == "markdown":
+        from offerspec.render.plan_markdown import render_markdown
+
+        return render_markdown(changeset)
+    from offerspec.render.plan_text import render_text
+
+    return render_text(changeset)
+
+
+@click.command(cls=DetailedExitCommand)
+@catalog_paths
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="markdown: a pull-request comment.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply --plan.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
+@store_options
+@safety_options
+@strict_option
+def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool,
+         store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
+         delete_removed: bool, strict: bool) -> None:
+    """Show what apply would change: + create, ~ update, -/+ replace, - archive, drift marked."""
+    from offerspec.diff.safety import PlanOptions, check_safety
+    from offerspec.workflow import load_desired
+    from offerspec.workflow import plan as make_plan
+
+    location, opened = open_from_args(store, env)
+    catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict)
+    echo_warnings(diagnostics)
+    options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
+    try:
+        snapshot = opened.snapshot()
+    finally:
+        opened.close()
+    changeset = make_plan(catalog, snapshot, options, check=False)
+    click.echo(render(changeset, fmt), nl=False)
+    check_safety(changeset.changes, snapshot, options)
+    if out is not None:
+        from offerspec.cli.validate import write_atomically
+        from offerspec.render.plan_json import render_json
+
+        write_atomically(Path(out), render_json(changeset))
+        click.echo(f"saved the plan to {out}; apply exactly it with: offerspec apply --plan {out}",
+                   err=True)
+    if detailed_exitcode and not changeset.empty:
+        raise SystemExit(EXIT_CHANGES)

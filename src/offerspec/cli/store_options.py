@@ -1,0 +1,59 @@
+"""Options shared by the commands that talk to a store (plan, apply, history, pull, ...)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from offerspec.diff.safety import DEFAULT_MAX_ARCHIVE_SHARE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_options(func: F) -> F:
+    func = click.option("--env", "env", metavar="NAME",
+                        help="Environment from offerspec.toml ([environments.NAME]).")(func)
+    return click.option("--store", "store", metavar="URL",
+                        help="Store URL, e.g. sqlite:///.offerspec/store.db "
+                             "(else $OFFERSPEC_STORE, offerspec.toml, the default).")(func)
+
+
+def safety_options(func: F) -> F:
+    func = click.option("--delete-removed", is_flag=True,
+                        help="Hard-delete objects that are absent from the catalog and already "
+                             "archived (never referenced ones).")(func)
+    func = click.option("--max-archive-share", type=click.FloatRange(0.0, 1.0),
+                        default=DEFAULT_MAX_ARCHIVE_SHARE, show_default=True,
+                        help="Refuse a plan archiving more than this share of live objects.")(func)
+    return click.option("--allow-destroy", is_flag=True,
+                        help="Allow a plan that archives every live object or more than "
+                             "--max-archive-share of them.")(func)
+
+
+def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.0) -> Any:
+    """(location, opened store) for --store/--env."""
+    from offerspec.store.url import open_store, resolve_store
+
+    location = resolve_store(store, env)
+    return location, open_store(location, lock_wait=lock_wait)
+
+
+def catalog_args(paths: tuple[str, ...], catalog: tuple[str, ...]) -> list[str]:
+    """PATH arguments, else the catalog named in offerspec.toml, else the current directory."""
+    if paths:
+        return list(paths)
+    return list(catalog) if catalog else ["."]
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
+def echo_warnings(diagnostics: list[Any]) -> None:
+    if diagnostics:
+        from offerspec.render.diagnostics import render_text
+
+        click.echo(render_text(diagnostics), nl=False, err=True)

@@ -1,0 +1,164 @@
+"""The diff as typed change objects (never text). Renderers and stores dispatch on the type.
+
+Every change names the object (kind + id) and the hash of the live object it was computed
+against (``None`` when the object is absent), so a saved plan can tell when it went stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from offerspec.diagnostics import OfferspecError
+
+SINGULAR = {"products": "product", "plans": "plan", "offers": "offer"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    kind: str
+    id: str
+    data: dict[str, Any]
+    live_hash: None = None
+    text: str | None = field(default=None, compare=False, repr=False)
+    """``canonical_json(data)`` when the diff already computed it (saves encoding twice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Editable fields change in place. ``fields == ()`` with ``drifted``: adopt a drifted object."""
+
+    kind: str
+    id: str
+    fields: tuple[FieldChange, ...]
+    data: dict[str, Any]
+    live_hash: str
+    generation: int
+    drifted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """A replace-forcing field changed: create generation ``generation + 1``, point the offers
+    at it, archive the old generation (its subscribers keep it)."""
+
+    kind: str
+    id: str
+    fields: tuple[FieldChange, ...]
+    forcing: tuple[str, ...]
+    data: dict[str, Any]
+    live_hash: str
+    generation: int
+    offers: tuple[str, ...] = ()
+    drifted: bool = False
+
+    @property
+    def new_generation(self) -> int:
+        return self.generation + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Removed from the catalog (or marked archived): kept, no longer available."""
+
+    kind: str
+    id: str
+    data: dict[str, Any]
+    live_hash: str
+    generation: int
+    fields: tuple[FieldChange, ...] = ()
+    drifted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unarchive:
+    kind: str
+    id: str
+    fields: tuple[FieldChange, ...]
+    data: dict[str, Any]
+    live_hash: str
+    generation: int
+    drifted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Hard deletion: only with an explicit flag, never for a referenced object."""
+
+    kind: str
+    id: str
+    live_hash: str
+    generation: int
+
+
+Change = Create | Update | Replace | Archive | Unarchive | Delete
+
+ACTIONS: dict[type[Any], str] = {
+    Create: "create", Update: "update", Replace: "replace", Archive: "archive",
+    Unarchive: "unarchive", Delete: "delete",
+}
+BY_ACTION = {name: cls for cls, name in ACTIONS.items()}
+
+
+def action(change: Change) -> str:
+    return ACTIONS[type(change)]
+
+
+def label(change: Change) -> str:
+    return f"{SINGULAR[change.kind]} {change.id}"
+
+
+def is_drifted(change: Change) -> bool:
+    return bool(getattr(change, "drifted", False))
+
+
+def to_dict(change: Change) -> dict[str, Any]:
+    """The plan-JSON form of one change (see docs/plan-and-apply.md, "Plan JSON")."""
+    out: dict[str, Any] = {"action": action(change), "kind": change.kind, "id": change.id,
+                           "live_hash": change.live_hash}
+    if not isinstance(change, Create):
+        out["generation"] = change.generation
+    if isinstance(change, Update | Replace | Unarchive | Archive):
+        out["fields"] = [{"field": f.field, "old": f.old, "new": f.new} for f in change.fields]
+    if isinstance(change, Replace):
+        out["forcing"] = list(change.forcing)
+        out["new_generation"] = change.new_generation
+        out["offers"] = list(change.offers)
+    if not isinstance(change, Create | Delete):
+        out["drifted"] = change.drifted
+    if not isinstance(change, Delete):
+        out["data"] = change.data
+    return out
+
+
+def from_dict(raw: Any) -> Change:
+    """Read one change back from a plan file; a malformed entry is a user error."""
+    try:
+        cls = BY_ACTION[raw["action"]]
+        common = {"kind": str(raw["kind"]), "id": str(raw["id"])}
+        if common["kind"] not in SINGULAR:
+            raise ValueError(f"unknown kind {common['kind']!r}")
+        if cls is Create:
+            return Create(common["kind"], common["id"], dict(raw["data"]))
+        if cls is Delete:
+            return Delete(live_hash=str(raw["live_hash"]), generation=int(raw["generation"]),
+                          **common)
+        fields = tuple(FieldChange(f["field"], f["old"], f["new"]) for f in raw.get("fields", []))
+        rest: dict[str, Any] = {"data": dict(raw["data"]), "live_hash": str(raw["live_hash"]),
+                                "generation": int(raw["generation"]),
+                                "drifted": bool(raw.get("drifted", False)), **common}
+        if cls is Replace:
+            return Replace(fields=fields, forcing=tuple(raw["forcing"]),
+                           offers=tuple(raw.get("offers", [])), **rest)
+        result: Update | Unarchive | Archive = cls(fields=fields, **rest)
+        return result
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise OfferspecError(f"malformed change in plan file: {exc!r}",
+                             hint="create the plan again with: offerspec plan --out FILE") from exc

@@ -1,0 +1,72 @@
+"""The plan as JSON (``plan --format json`` / ``--out``), read back by ``apply --plan``.
+
+Versioned by ``format_version``; documented in docs/plan-and-apply.md ("Plan JSON").
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from offerspec import __version__
+from offerspec.diagnostics import OfferspecError
+from offerspec.diff.changes import from_dict, to_dict
+from offerspec.diff.changeset import ChangeSet
+from offerspec.diff.safety import PlanOptions
+
+FORMAT_VERSION = 1
+KIND = "offerspec-plan"
+
+
+def to_document(changeset: ChangeSet) -> dict[str, Any]:
+    counts = changeset.counts()
+    options = changeset.options
+    return {
+        "format": KIND,
+        "format_version": FORMAT_VERSION,
+        "offerspec_version": __version__,
+        "store": {"url": changeset.store_url, "identity": changeset.store_identity,
+                  "revision": changeset.base_revision},
+        "catalog_hash": changeset.catalog_hash,
+        "options": {"delete_removed": options.delete_removed,
+                    "allow_destroy": options.allow_destroy,
+                    "max_archive_share": options.max_archive_share},
+        "summary": {a: counts[a] for a in
+                    ("create", "update", "replace", "archive", "unarchive", "delete")}
+        | {"drift": changeset.drift_count(), "text": changeset.summary()},
+        "changes": [to_dict(c) for c in changeset.changes],
+    }
+
+
+def render_json(changeset: ChangeSet) -> str:
+    return json.dumps(to_document(changeset), indent=2, ensure_ascii=False) + "\n"
+
+
+def _bad(path: Path, why: str) -> OfferspecError:
+    return OfferspecError(f"{path}: not a usable offerspec plan file: {why}",
+                          hint="create it with: offerspec plan --out FILE")
+
+
+def load_plan(path: Path) -> ChangeSet:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise OfferspecError(f"{path}: no such plan file",
+                             hint="create it with: offerspec plan --out FILE") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _bad(path, str(exc)) from exc
+    if not isinstance(raw, dict) or raw.get("format") != KIND:
+        raise _bad(path, "it is not an offerspec plan")
+    if raw.get("format_version") != FORMAT_VERSION:
+        raise _bad(path, f"format_version {raw.get('format_version')!r} is not "
+                         f"{FORMAT_VERSION}, the version this offerspec reads")
+    try:
+        store, opts = raw["store"], raw["options"]
+        options = PlanOptions(bool(opts["delete_removed"]), bool(opts["allow_destroy"]),
+                              float(opts["max_archive_share"]))
+        changes = tuple(from_dict(c) for c in raw["changes"])
+        return ChangeSet(changes, str(store["identity"]), str(store["url"]),
+                         int(store["revision"]), str(raw["catalog_hash"]), options)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(path, f"missing or invalid {exc}") from exc

@@ -1,0 +1,162 @@
+"""The store interface every backend implements, and the values it hands out.
+
+A store keeps, per kind and id, a *head* (the live object) and every version it ever
+held. Writes happen only through ``apply``: one transaction, checked against the
+revision the plan was made from, under the apply lock, recorded as a numbered revision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from offerspec.diagnostics import OfferspecError
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a long apply runs."""
+
+
+def text_hash(text: str) -> str:
+    """Hash of an object's stored canonical JSON text (what drift detection compares)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class LiveObject:
+    """One live object: its stored canonical JSON text, parsed only when needed."""
+
+    kind: str
+    id: str
+    generation: int
+    text: str
+    written_hash: str
+    """Hash of the text offerspec last wrote; differs from ``hash`` when edited outside offerspec."""
+    written_status: str | None = None
+    """The status offerspec last wrote (saves parsing every object to count the active ones)."""
+    _data: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def hash(self) -> str:
+        return text_hash(self.text)
+
+    @property
+    def drifted(self) -> bool:
+        return self.hash != self.written_hash
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            loaded: dict[str, Any] = json.loads(self.text)
+            self._data = loaded
+        return self._data
+
+    @property
+    def status(self) -> str:
+        if self.written_status is not None and self._data is None and not self.drifted:
+            return self.written_status
+        status: str = self.data.get("status", "active")
+        return status
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything live at one revision: kind -> id -> object."""
+
+    identity: str
+    """A stable id of the store itself (a saved plan only applies to the store it was made for)."""
+    url: str
+    revision: int
+    objects: dict[str, dict[str, LiveObject]]
+
+    def get(self, kind: str, ident: str) -> LiveObject | None:
+        return self.objects.get(kind, {}).get(ident)
+
+    def count(self, *, status: str | None = None) -> int:
+        return sum(1 for table in self.objects.values() for obj in table.values()
+                   if status is None or obj.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionInfo:
+    number: int
+    time: str
+    user: str
+    host: str
+    catalog_hash: str
+    summary: str
+    changes: list[dict[str, Any]] | None = None
+    """The applied changes (plan JSON form); only filled by ``Store.revision(n)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockInfo:
+    id: str
+    user: str
+    host: str
+    pid: int
+    since: str
+
+    def describe(self) -> str:
+        return f"lock {self.id} held by {self.user}@{self.host} (pid {self.pid}) since {self.since}"
+
+
+class StoreLocked(OfferspecError):
+    """Another apply holds the lock and did not let go within the timeout."""
+
+    def __init__(self, holder: LockInfo, waited: float) -> None:
+        super().__init__(
+            f"the store is locked: {holder.describe()}; waited {waited:g}s",
+            hint=f"wait for that apply to finish (--lock-timeout), or if it is gone: "
+                 f"offerspec force-unlock {holder.id}")
+        self.holder = holder
+
+
+class StaleRevision(OfferspecError):
+    """The store moved on since the plan was made; nothing was applied."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyMeta:
+    """Recorded with the revision."""
+
+    catalog_hash: str
+    summary: str
+    user: str
+    host: str
+
+
+class Store(Protocol):
+    """What plan/apply needs from a live store.
+
+    Implementations must make ``apply`` all-or-nothing (also when the process dies), refuse it
+    when the store is no longer at ``expected_revision``, and keep every version of every object.
+    """
+
+    url: str
+
+    def snapshot(self) -> Snapshot: ...
+
+    def lock(self, timeout: float) -> AbstractContextManager[LockInfo]:
+        """Hold the apply lock (waiting up to ``timeout`` seconds, then ``StoreLocked``)."""
+        ...
+
+    def apply(self, changes: Sequence[Any], expected_revision: int, meta: ApplyMeta,
+              progress: Progress | None = None) -> int:
+        """Apply the changes in one transaction; returns the new revision number."""
+        ...
+
+    def history(self) -> list[RevisionInfo]: ...
+
+    def revision(self, number: int) -> RevisionInfo: ...
+
+    def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        """(revision, generation, data) of every version of one object, oldest first."""
+        ...
+
+    def force_unlock(self, lock_id: str) -> LockInfo: ...
+
+    def close(self) -> None: ...

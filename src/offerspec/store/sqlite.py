@@ -1,0 +1,341 @@
+"""The embedded default store: one SQLite file (``.offerspec/store.db`` unless told otherwise).
+
+Tables: ``heads`` (the live object per kind + id, with the hash offerspec last wrote, for drift),
+``versions`` (every version ever written, append-only), ``revisions`` (one row per apply),
+``locks`` (the apply lock: holder id, user, host, pid, time) and ``meta`` (store identity).
+Writes run in one ``BEGIN IMMEDIATE`` transaction in WAL mode with ``synchronous=FULL``:
+a killed apply leaves the store exactly as before it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from offerspec.catalog import canonical_json
+from offerspec.diagnostics import OfferspecError
+from offerspec.diff.changes import (
+    Archive,
+    Change,
+    Create,
+    Delete,
+    Replace,
+    Unarchive,
+    Update,
+    label,
+    to_dict,
+)
+from offerspec.store.base import (
+    ApplyMeta,
+    LiveObject,
+    LockInfo,
+    Progress,
+    RevisionInfo,
+    Snapshot,
+    StaleRevision,
+    StoreLocked,
+    text_hash,
+)
+
+SCHEMA_VERSION = "1"
+LOCK_NAME = "apply"
+BATCH = 2000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS heads (
+    kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
+    data TEXT NOT NULL, written_hash TEXT NOT NULL, status TEXT NOT NULL,
+    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+    kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (kind, id, generation, revision)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revisions (
+    number INTEGER PRIMARY KEY, time TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL,
+    catalog_hash TEXT NOT NULL, summary TEXT NOT NULL, changes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS locks (
+    name TEXT PRIMARY KEY, id TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL,
+    pid INTEGER NOT NULL, since TEXT NOT NULL);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def current_user() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        return "unknown"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SQLiteStore:
+    """A real SQLite file; see the module docstring for the layout."""
+
+    def __init__(self, path: Path, url: str, *, busy_timeout: float = 30.0) -> None:
+        self.path = path
+        self.url = url
+        if not path.parent.is_dir():
+            raise OfferspecError(f"store directory {path.parent} does not exist ({url})",
+                                 hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
+        try:
+            self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self._init_schema()
+        except sqlite3.DatabaseError as exc:
+            raise OfferspecError(f"{path}: cannot open the store: {exc}",
+                                 hint="is this an offerspec SQLite store? point --store at another "
+                                      "file, or move this one away") from exc
+
+    def _init_schema(self) -> None:
+        with self._transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+                    ("schema_version", SCHEMA_VERSION), ("identity", f"sqlite:{uuid.uuid4()}"),
+                    ("created", now())])
+            elif row[0] != SCHEMA_VERSION:
+                raise OfferspecError(f"{self.path}: store schema version {row[0]} is not supported "
+                                     f"(this offerspec reads version {SCHEMA_VERSION})",
+                                     hint="upgrade offerspec")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def identity(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='identity'").fetchone()
+        return str(row[0])
+
+    def _revision(self) -> int:
+        row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
+        return int(row[0])
+
+    def snapshot(self) -> Snapshot:
+        objects: dict[str, dict[str, LiveObject]] = {"products": {}, "plans": {}, "offers": {}}
+        # One read transaction: the revision and the heads belong together.
+        self.conn.execute("BEGIN")
+        try:
+            revision = self._revision()
+            for kind, ident, generation, data, written, status in self.conn.execute(
+                    "SELECT kind, id, generation, data, written_hash, status FROM heads "
+                    "ORDER BY kind, id"):
+                objects.setdefault(kind, {})[ident] = LiveObject(kind, ident, generation, data,
+                                                                 written, status)
+            identity = self.identity
+        finally:
+            self.conn.execute("COMMIT")
+        return Snapshot(identity, self.url, revision, objects)
+
+    def history(self) -> list[RevisionInfo]:
+        rows = self.conn.execute(
+            "SELECT number, time, user, host, catalog_hash, summary FROM revisions ORDER BY number")
+        return [RevisionInfo(*row) for row in rows]
+
+    def revision(self, number: int) -> RevisionInfo:
+        row = self.conn.execute("SELECT number, time, user, host, catalog_hash, summary, changes "
+                                "FROM revisions WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            last = self._revision()
+            raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
+                                 if last else f"no revision {number}: {self.url} has none yet",
+                                 hint="offerspec history lists them")
+        number_, time_, user, host, catalog_hash, summary, changes = row
+        return RevisionInfo(number_, time_, user, host, catalog_hash, summary, json.loads(changes))
+
+    def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        for revision, generation, data in self.conn.execute(
+                "SELECT revision, generation, data FROM versions WHERE kind = ? AND id = ? "
+                "ORDER BY revision, generation", (kind, ident)):
+            yield revision, generation, json.loads(data)
+
+    # -- the lock ----------------------------------------------------------------------------
+
+    def _holder(self) -> LockInfo | None:
+        row = self.conn.execute("SELECT id, user, host, pid, since FROM locks WHERE name = ?",
+                                (LOCK_NAME,)).fetchone()
+        return LockInfo(*row) if row else None
+
+    @contextmanager
+    def lock(self, timeout: float) -> Iterator[LockInfo]:
+        me = LockInfo(uuid.uuid4().hex[:12], current_user(), socket.gethostname(), os.getpid(), now())
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            with self._transaction():
+                holder = self._holder()
+                stale = holder is not None and holder.host == me.host and not _pid_alive(holder.pid)
+                if holder is None or stale:
+                    self.conn.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?, ?)",
+                                      (LOCK_NAME, me.id, me.user, me.host, me.pid, me.since))
+                    break
+            if time.monotonic() >= deadline:
+                raise StoreLocked(holder, timeout)
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.25)
+        try:
+            yield me
+        finally:
+            with self._transaction():
+                self.conn.execute("DELETE FROM locks WHERE name = ? AND id = ?", (LOCK_NAME, me.id))
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        with self._transaction():
+            holder = self._holder()
+            if holder is None:
+                raise OfferspecError(f"{self.url} is not locked", hint="nothing to unlock")
+            if holder.id != lock_id:
+                raise OfferspecError(f"the lock id is {holder.id}, not {lock_id}",
+                                     hint=f"{holder.describe()}; pass that id to force-unlock")
+            self.conn.execute("DELETE FROM locks WHERE name = ?", (LOCK_NAME,))
+        return holder
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], expected_revision: int, meta: ApplyMeta,
+              progress: Progress | None = None) -> int:
+        from offerspec.load.files import gc_paused
+
+        with gc_paused(), self._transaction() as conn:
+            current = self._revision()
+            if current != expected_revision:
+                raise StaleRevision(
+                    f"the store moved from revision {expected_revision} to {current} since the plan "
+                    "was made; nothing was applied", hint="run offerspec plan again")
+            self._check_live_hashes(changes)
+            revision = current + 1
+            writer = _Writer(conn, revision)
+            total = len(changes)
+            records: list[str] = []
+            for start in range(0, total, BATCH):
+                for change in changes[start:start + BATCH]:
+                    text = WRITERS[type(change)](writer, change)
+                    records.append(_record(change, text))
+                writer.flush()
+                if progress is not None:
+                    progress(min(start + BATCH, total), total)
+            payload = "[" + ",".join(records) + "]"
+            conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
+                          payload))
+        return revision
+
+    def _check_live_hashes(self, changes: Sequence[Change]) -> None:
+        """Out-of-band edits don't move the revision: compare each touched object too."""
+        heads = {(k, i): d for k, i, d in self.conn.execute("SELECT kind, id, data FROM heads")}
+        changed = []
+        for change in changes:
+            text = heads.get((change.kind, change.id))
+            live = None if text is None else text_hash(text)
+            if live != change.live_hash:
+                changed.append(label(change))
+        if changed:
+            raise StaleRevision(
+                f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"
+                + (" ..." if len(changed) > 10 else "") + "; nothing was applied",
+                hint="run offerspec plan again")
+
+
+class _Writer:
+    """Collects rows per statement and writes them with executemany."""
+
+    def __init__(self, conn: sqlite3.Connection, revision: int) -> None:
+        self.conn = conn
+        self.revision = revision
+        self.heads: list[tuple[str, str, int, int, str, str, str]] = []
+        self.versions: list[tuple[str, str, int, int, str]] = []
+        self.deleted: list[tuple[str, str]] = []
+
+    def put(self, kind: str, ident: str, generation: int, data: dict[str, Any], *,
+            head: bool = True, text: str | None = None) -> str:
+        text = text if text is not None else canonical_json(data)
+        self.versions.append((kind, ident, generation, self.revision, text))
+        if head:
+            self.heads.append((kind, ident, generation, self.revision, text, text_hash(text),
+                               data.get("status", "active")))
+        return text
+
+    def flush(self) -> None:
+        if self.deleted:
+            self.conn.executemany("DELETE FROM heads WHERE kind = ? AND id = ?", self.deleted)
+            self.conn.executemany("DELETE FROM versions WHERE kind = ? AND id = ?", self.deleted)
+        self.conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?)", self.versions)
+        self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?, ?)", self.heads)
+        self.heads, self.versions, self.deleted = [], [], []
+
+
+def _record(change: Change, data_text: str | None) -> str:
+    """The change's plan-JSON record, splicing in the data text already encoded."""
+    record = to_dict(change)
+    if data_text is None:
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    del record["data"]
+    head = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    return f'{head[:-1]},"data":{data_text}}}'
+
+
+def _write_create(w: _Writer, c: Change) -> str:
+    assert isinstance(c, Create)
+    return w.put(c.kind, c.id, 1, c.data, text=c.text)
+
+
+def _write_in_place(w: _Writer, c: Change) -> str:
+    assert isinstance(c, Update | Archive | Unarchive)
+    return w.put(c.kind, c.id, c.generation, c.data)
+
+
+def _write_replace(w: _Writer, c: Change) -> str:
+    assert isinstance(c, Replace)
+    # The old generation is archived (existing subscribers keep it); the id now means the new one.
+    old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
+    w.put(c.kind, c.id, c.generation, old, head=False)
+    return w.put(c.kind, c.id, c.new_generation, c.data)
+
+
+def _write_delete(w: _Writer, c: Change) -> None:
+    assert isinstance(c, Delete)
+    w.deleted.append((c.kind, c.id))
+
+
+WRITERS: dict[type[Any], Callable[[_Writer, Change], str | None]] = {
+    Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
+    Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
+}

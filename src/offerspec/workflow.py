@@ -1,0 +1,77 @@
+"""Plan and apply from Python, without click: the steps the CLI commands string together."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+from offerspec.catalog import Catalog
+from offerspec.diagnostics import DiagnosticsError, OfferspecError
+from offerspec.diff.changes import label
+from offerspec.diff.changeset import ChangeSet, make_changeset
+from offerspec.diff.safety import PlanOptions, check_safety
+from offerspec.store.base import ApplyMeta, Progress, Snapshot, StaleRevision, Store, text_hash
+from offerspec.store.sqlite import current_user
+
+
+def load_desired(paths: Iterable[Any], *, strict: bool = False) -> tuple[Catalog, list[Any]]:
+    """The compiled catalog, or ``DiagnosticsError``; also returns the warnings."""
+    from offerspec.api import check_catalog
+
+    catalog, diagnostics = check_catalog(paths, strict=strict)
+    if catalog is None:
+        raise DiagnosticsError(diagnostics)
+    return catalog, diagnostics
+
+
+def plan(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | None = None, *,
+         check: bool = True) -> ChangeSet:
+    return make_changeset(catalog, snapshot, options, check=check)
+
+
+def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
+    """Why a saved plan no longer applies to ``snapshot`` (empty: it still does)."""
+    if changeset.store_identity != snapshot.identity:
+        return [f"the plan was made for store {changeset.store_identity} ({changeset.store_url}), "
+                f"this is {snapshot.identity} ({snapshot.url})"]
+    reasons = []
+    for change in changeset.changes:
+        live = snapshot.get(change.kind, change.id)
+        now = None if live is None else text_hash(live.text)
+        if now != change.live_hash:
+            state = "was deleted" if now is None else (
+                "was created" if change.live_hash is None else "changed")
+            reasons.append(f"{label(change)} {state}")
+    if snapshot.revision != changeset.base_revision:
+        reasons.insert(0, f"the store moved from revision {changeset.base_revision} "
+                          f"to {snapshot.revision}")
+    return reasons
+
+
+def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> None:
+    reasons = stale_reasons(changeset, snapshot)
+    if reasons:
+        shown = "; ".join(reasons[:11]) + (" ..." if len(reasons) > 11 else "")
+        raise StaleRevision(f"the saved plan is stale, nothing was applied: {shown}",
+                            hint="make a new plan: offerspec plan --out FILE")
+    check_safety(changeset.changes, snapshot, changeset.options)
+
+
+def apply(store: Store, changeset: ChangeSet, *, progress: Progress | None = None) -> int:
+    """Apply a plan made from the store's current revision; returns the new revision."""
+    if changeset.empty:
+        raise OfferspecError("nothing to apply", hint="the plan has no changes")
+    meta = ApplyMeta(changeset.catalog_hash, changeset.summary(), current_user(),
+                     socket.gethostname())
+    return store.apply(list(changeset.changes), changeset.base_revision, meta, progress)
+
+
+def plan_and_apply(store: Store, catalog: Catalog, options: PlanOptions | None = None, *,
+                   lock_timeout: float = 10.0) -> tuple[ChangeSet, int | None]:
+    """Lock, snapshot, diff, apply: (the plan, the new revision or None when nothing changed)."""
+    with store.lock(lock_timeout):
+        changeset = plan(catalog, store.snapshot(), options)
+        if changeset.empty:
+            return changeset, None
+        return changeset, apply(store, changeset)

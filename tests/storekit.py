@@ -1,0 +1,60 @@
+"""Helpers for the store tests: a copy of the examples and a SQLite store in a tmp dir."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from conftest import EXAMPLES
+from offerspec.catalog import Catalog
+from offerspec.store.url import resolve_store
+
+
+def copy_examples(dest: Path) -> Path:
+    target = dest / "catalog"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def drop_from(path: Path, marker: str) -> None:
+    """Remove everything from ``marker`` to the end of the file."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index(marker)], encoding="utf-8")
+
+
+def open_sqlite(url: str) -> Any:
+    from offerspec.store.sqlite import SQLiteStore
+
+    location = resolve_store(url)
+    return SQLiteStore(location.path, location.url)
+
+
+def heads(db: Path) -> dict[tuple[str, str], str]:
+    with sqlite3.connect(db) as conn:
+        return {(k, i): d for k, i, d in conn.execute("SELECT kind, id, data FROM heads")}
+
+
+def live_objects(url: str) -> dict[str, dict[str, dict[str, Any]]]:
+    store = open_sqlite(url)
+    try:
+        snap = store.snapshot()
+    finally:
+        store.close()
+    return {kind: {i: o.data for i, o in table.items()} for kind, table in snap.objects.items()}
+
+
+def active_catalog_objects(url: str) -> dict[str, dict[str, dict[str, Any]]]:
+    return {kind: {i: d for i, d in table.items() if d["status"] == "active"}
+            for kind, table in live_objects(url).items()}
+
+
+def objects_of(catalog: Catalog) -> dict[str, dict[str, dict[str, Any]]]:
+    return catalog.objects()

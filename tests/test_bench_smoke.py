@@ -1,0 +1,16 @@
+"""The benchmark runs (quick mode), so it can't rot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_plan_apply_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_plan_apply.py"), "--quick"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "2,000 plans (20 files): 10 to create, 10 to update, 10 to replace, 10 to archive" in (
+        result.stdout)

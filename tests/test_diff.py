@@ -1,0 +1,126 @@
+"""The diff as typed changes, asserted as tuples; plan JSON round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from offerspec.catalog import Catalog, canonical_json
+from offerspec.diff.changes import (
+    Archive,
+    Create,
+    Delete,
+    FieldChange,
+    Replace,
+    Unarchive,
+    Update,
+    action,
+    from_dict,
+    to_dict,
+)
+from offerspec.diff.compare import compare
+from offerspec.diff.fields import PLAN_EDITABLE, REPLACE_FORCING
+from offerspec.diff.safety import PlanOptions, UnsafePlan, check_safety
+from offerspec.store.base import LiveObject, Snapshot, text_hash
+
+PLAN = {"id": "m", "nickname": "Monthly", "product": "p", "amount": 999, "currency": "USD",
+        "interval": "month"}
+
+
+def objects(*plans: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    return Catalog.from_objects({"products": [{"id": "p", "name": "P"}],
+                                 "plans": list(plans)}).objects()
+
+
+def snapshot_of(objs: dict[str, dict[str, dict[str, Any]]], **edits: Any) -> Snapshot:
+    live: dict[str, dict[str, LiveObject]] = {}
+    for kind, table in objs.items():
+        live[kind] = {}
+        for ident, data in table.items():
+            text = canonical_json(data)
+            live[kind][ident] = LiveObject(kind, ident, 1, text, text_hash(text))
+    return Snapshot("test", "sqlite:///t.db", 1, live)
+
+
+def summary(changes: list[Any]) -> list[tuple[Any, ...]]:
+    return [(action(c), c.kind, c.id, tuple((f.field, f.old, f.new) for f in getattr(c, "fields", ())))
+            for c in changes]
+
+
+def test_identical_is_empty() -> None:
+    objs = objects(PLAN)
+    assert compare(objs, snapshot_of(objs)) == []
+
+
+def test_every_change_type() -> None:
+    live = snapshot_of(objects(PLAN, {**PLAN, "id": "y", "interval": "year"},
+                               {**PLAN, "id": "gone"}, {**PLAN, "id": "old", "status": "archived"}))
+    desired = objects({**PLAN, "nickname": "Monthly!"}, {**PLAN, "id": "y", "interval": "month"},
+                      {**PLAN, "id": "new"}, {**PLAN, "id": "old"})
+    assert summary(compare(desired, live)) == [
+        ("update", "plans", "m", (("nickname", "Monthly", "Monthly!"),)),
+        ("create", "plans", "new", ()),
+        ("unarchive", "plans", "old", (("status", "archived", "active"),)),
+        ("replace", "plans", "y", (("interval", "year", "month"),)),
+        ("archive", "plans", "gone", (("status", "active", "archived"),)),
+    ]
+
+
+def test_delete_only_archived_and_only_with_the_flag() -> None:
+    live = snapshot_of(objects(PLAN, {**PLAN, "id": "old", "status": "archived"}))
+    desired = objects()
+    assert summary(compare(desired, live, delete_removed=False)) == [
+        ("archive", "plans", "m", (("status", "active", "archived"),))]
+    changes = compare(desired, live, delete_removed=True)
+    assert [(action(c), c.id) for c in changes] == [("archive", "m"), ("delete", "old")]
+
+
+def test_replace_names_forcing_fields_and_offers() -> None:
+    live = snapshot_of(objects(PLAN))
+    desired = objects({**PLAN, "amount": 1099, "currency": "EUR", "nickname": "M"})
+    desired["offers"] = {"o": {"id": "o", "name": "O", "plans": ["m"]}}
+    (replace,) = [c for c in compare(desired, live) if isinstance(c, Replace)]
+    assert replace.forcing == ("amount", "currency")
+    assert replace.offers == ("o",)
+    assert (replace.generation, replace.new_generation) == (1, 2)
+
+
+def test_field_lists_are_disjoint_and_cover_the_plan() -> None:
+    assert not set(PLAN_EDITABLE) & REPLACE_FORCING["plans"]
+    assert {"nickname", "trial_period_days", "countries", "metadata", "expires_at"} <= set(
+        PLAN_EDITABLE)
+
+
+@pytest.mark.parametrize("change", [
+    Create("plans", "x", {"id": "x"}),
+    Update("plans", "x", (FieldChange("nickname", "a", "b"),), {"id": "x"}, "h", 1, drifted=True),
+    Replace("plans", "x", (FieldChange("amount", 1, 2),), ("amount",), {"id": "x"}, "h", 2, ("o",)),
+    Archive("plans", "x", {"id": "x"}, "h", 1, (FieldChange("status", "active", "archived"),)),
+    Unarchive("offers", "x", (), {"id": "x"}, "h", 3),
+    Delete("products", "x", "h", 1),
+])
+def test_plan_json_round_trip(change: Any) -> None:
+    assert from_dict(to_dict(change)) == change
+
+
+def test_safety_share() -> None:
+    objs = objects(*({**PLAN, "id": f"p{i}"} for i in range(10)))
+    live = snapshot_of(objs)
+    fewer = objects(*({**PLAN, "id": f"p{i}"} for i in range(4)))
+    changes = compare(fewer, live)
+    with pytest.raises(UnsafePlan, match="6 of 11"):
+        check_safety(changes, live, PlanOptions())
+    check_safety(changes, live, PlanOptions(max_archive_share=0.6))
+    check_safety(changes, live, PlanOptions(allow_destroy=True))
+
+
+def test_content_hash_from_texts_matches_the_catalog() -> None:
+    from conftest import EXAMPLES
+    from offerspec import load_catalog
+    from offerspec.diff.changeset import content_hash
+    from offerspec.diff.compare import canonical_texts
+
+    catalog, _ = load_catalog([EXAMPLES])
+    assert catalog is not None
+    assert content_hash(canonical_texts(catalog.objects())) == catalog.content_hash()

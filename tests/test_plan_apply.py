@@ -1,0 +1,253 @@
+"""plan / apply on the bundled examples against real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from offerspec.cli import store_options
+from storekit import copy_examples, drop_from, edit, heads, live_objects
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> Path:
+    return copy_examples(tmp_path)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/store.db"
+
+
+def applied(run, cat: Path, url: str) -> None:
+    result = run("apply", str(cat), "--store", url, "--auto-approve")
+    assert result.exit_code == 0, result.output
+
+
+def test_empty_store_plan_creates_everything(run, cat, url) -> None:
+    result = run("plan", str(cat), "--store", url)
+    assert result.exit_code == 0, result.output
+    assert "  + plan monthly-digital\n" in result.stdout
+    assert result.stdout.rstrip().endswith("20 to create, 0 to update, 0 to replace, 0 to archive")
+
+
+def test_apply_then_plan_is_no_changes_and_apply_is_idempotent(run, cat, url) -> None:
+    applied(run, cat, url)
+    result = run("plan", str(cat), "--store", url, "--detailed-exitcode")
+    assert result.exit_code == 0
+    assert "No changes." in result.stdout
+    again = run("apply", str(cat), "--store", url, "--auto-approve")
+    assert again.exit_code == 0 and "No changes." in again.stdout
+    assert "Applied" not in again.stdout
+
+
+def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    edit(cat / "subscribe.yaml", "amount: 999 ", "amount: 1099 ")
+    result = run("plan", str(cat), "--store", url)
+    assert "  -/+ plan monthly-digital  (replace: amount forces a new version)" in result.stdout
+    assert "      amount: 999 → 1099" in result.stdout
+    assert "      2. point offer(s) subscribe, try-digital at v2" in result.stdout
+    assert "      3. archive monthly-digital v1 (its subscribers keep it)" in result.stdout
+    assert result.stdout.rstrip().endswith("0 to create, 0 to update, 1 to replace, 0 to archive")
+    applied(run, cat, url)
+    # The old generation stays readable, archived; the id now means generation 2.
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        rows = conn.execute("SELECT generation, data FROM versions WHERE id = 'monthly-digital' "
+                            "ORDER BY revision, generation").fetchall()
+        head = conn.execute("SELECT generation FROM heads WHERE id = 'monthly-digital'").fetchone()
+    assert [(g, json.loads(d)["amount"], json.loads(d)["status"]) for g, d in rows] == [
+        (1, 999, "active"), (1, 999, "archived"), (2, 1099, "active")]
+    assert head == (2,)
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+
+
+def test_nickname_edit_is_an_update_in_place(run, cat, url) -> None:
+    applied(run, cat, url)
+    edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly Digital Access\n")
+    result = run("plan", str(cat), "--store", url, "--detailed-exitcode")
+    assert result.exit_code == 2
+    assert ('  ~ plan monthly-digital\n      nickname: "Monthly Digital" → "Monthly Digital Access"\n'
+            in result.stdout)
+    assert result.stdout.rstrip().endswith("0 to create, 1 to update, 0 to replace, 0 to archive")
+
+
+def test_removed_plan_is_archived_not_deleted_and_readding_unarchives(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    original = (cat / "support.yaml").read_text()
+    drop_from(cat / "support.yaml", "  - id: print-weekender-offline")
+    result = run("plan", str(cat), "--store", url)
+    assert "  - plan print-weekender-offline  (archive:" in result.stdout
+    assert result.stdout.rstrip().endswith("0 to create, 0 to update, 0 to replace, 1 to archive")
+    applied(run, cat, url)
+    data = json.loads(heads(tmp_path / "store.db")[("plans", "print-weekender-offline")])
+    assert data["status"] == "archived" and data["amount"] == 1500
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+    (cat / "support.yaml").write_text(original)
+    result = run("plan", str(cat), "--store", url)
+    assert "  + plan print-weekender-offline  (unarchive)" in result.stdout
+    assert '      status: "archived" → "active"' in result.stdout
+    applied(run, cat, url)
+    assert live_objects(url)["plans"]["print-weekender-offline"]["status"] == "active"
+
+
+def test_readding_archived_with_new_price_replaces(run, cat, url) -> None:
+    applied(run, cat, url)
+    original = (cat / "support.yaml").read_text()
+    drop_from(cat / "support.yaml", "  - id: print-weekender-offline")
+    applied(run, cat, url)
+    (cat / "support.yaml").write_text(original.replace("amount: 1500", "amount: 1700"))
+    result = run("plan", str(cat), "--store", url)
+    assert "  -/+ plan print-weekender-offline  (replace: amount forces a new version)" in result.stdout
+    assert '      status: "archived" → "active"' in result.stdout
+
+
+def test_hard_delete_needs_the_flag_and_an_archived_object(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    drop_from(cat / "support.yaml", "  - id: print-weekender-offline")
+    # Active objects are archived first, even with the flag.
+    result = run("plan", str(cat), "--store", url, "--delete-removed")
+    assert "  - plan print-weekender-offline  (archive:" in result.stdout
+    applied(run, cat, url)
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+    result = run("apply", str(cat), "--store", url, "--delete-removed", "--auto-approve")
+    assert "  x plan print-weekender-offline  (DELETE: permanently, with every version)" in result.stdout
+    assert result.stdout.rstrip().endswith("1 to delete")
+    assert ("plans", "print-weekender-offline") not in heads(tmp_path / "store.db")
+
+
+def test_delete_refused_when_referenced(tmp_path) -> None:
+    from offerspec.catalog import Catalog
+    from offerspec.diagnostics import OfferspecError
+    from offerspec.diff.safety import PlanOptions
+    from offerspec.store.sqlite import SQLiteStore
+    from offerspec.workflow import plan, plan_and_apply
+
+    store = SQLiteStore(tmp_path / "s.db", "sqlite:///s.db")
+    product = {"id": "p", "name": "P"}
+    plan_a = {"id": "a", "nickname": "A", "product": "p", "amount": 100, "currency": "USD"}
+    offer = {"id": "o", "name": "O", "plans": ["a"]}
+    plan_and_apply(store, Catalog.from_objects({"products": [product], "plans": [plan_a],
+                                                "offers": [offer]}))
+    archived = {"products": [product], "plans": [{**plan_a, "status": "archived"}],
+                "offers": [{**offer, "status": "archived"}]}
+    plan_and_apply(store, Catalog.from_objects(archived), PlanOptions(allow_destroy=True))
+    # The offer stays (archived, in the catalog) and still lists plan a: a can't be deleted.
+    keep_offer = Catalog.from_objects({"products": [product],
+                                       "offers": [{**offer, "status": "archived"}]})
+    with pytest.raises(OfferspecError, match=r"plan a \(referenced by offer o\)"):
+        plan(keep_offer, store.snapshot(), PlanOptions(delete_removed=True))
+    store.close()
+
+
+def test_safety_rails(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    for name in ("international", "support", "institutions"):
+        (cat / f"{name}.yaml").unlink()
+    result = run("plan", str(cat), "--store", url)
+    assert result.exit_code == 1
+    assert "more than --max-archive-share 0.5" in result.stderr
+    assert run("plan", str(cat), "--store", url, "--max-archive-share", "0.6").exit_code == 0
+    refused = run("apply", str(cat), "--store", url, "--auto-approve")
+    assert refused.exit_code == 1 and "Applied" not in refused.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "only.yaml").write_text("products:\n  - id: other\n    name: Other\n")
+    result = run("apply", str(empty), "--store", url, "--auto-approve")
+    assert result.exit_code == 1
+    assert "would archive or delete every live object" in result.stderr
+    assert "--allow-destroy" in result.stderr
+    ok = run("apply", str(empty), "--store", url, "--auto-approve", "--allow-destroy")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_no_tty_refuses_and_tty_confirms(run, cat, url, monkeypatch) -> None:
+    result = run("apply", str(cat), "--store", url)
+    assert result.exit_code == 1
+    assert "refusing to apply without confirmation" in result.stderr
+    monkeypatch.setattr(store_options, "stdin_is_tty", lambda: True)
+    monkeypatch.setattr("offerspec.cli.apply.stdin_is_tty", lambda: True)
+    no = run("apply", str(cat), "--store", url, input="n\n")
+    assert no.exit_code == 1 and "cancelled" in no.stderr
+    yes = run("apply", str(cat), "--store", url, input="y\n")
+    assert yes.exit_code == 0 and "Applied revision 1" in yes.stdout
+
+
+def test_history_and_show(run, cat, url) -> None:
+    assert run("history", "--store", url).stdout == "No revisions yet.\n"
+    applied(run, cat, url)
+    edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
+    applied(run, cat, url)
+    lines = run("history", "--store", url).stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[1].endswith("0 to create, 1 to update, 0 to replace, 0 to archive")
+    shown = run("show", "2", "--store", url)
+    assert shown.exit_code == 0
+    assert '  ~ plan monthly-digital\n      nickname: "Monthly Digital" → "Monthly"' in shown.stdout
+    as_json = json.loads(run("show", "1", "--store", url, "--format", "json").stdout)
+    assert len(as_json["changes"]) == 20
+    history = json.loads(run("history", "--store", url, "--format", "json").stdout)
+    assert [h["revision"] for h in history] == [1, 2]
+    assert history[0]["catalog_hash"].startswith("sha256:")
+    unknown = run("show", "9", "--store", url)
+    assert unknown.exit_code == 1 and "no revision 9" in unknown.stderr
+
+
+def test_drift_is_shown_and_restored(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    db = tmp_path / "store.db"
+    with sqlite3.connect(db) as conn:  # someone edits the live store by hand
+        text = conn.execute("SELECT data FROM heads WHERE id = 'annual-digital'").fetchone()[0]
+        data = json.loads(text)
+        data["nickname"] = "Yearly (edited by hand)"
+        conn.execute("UPDATE heads SET data = ? WHERE id = 'annual-digital'", (json.dumps(data),))
+    result = run("plan", str(cat), "--store", url, "--format", "text")
+    assert "  ~ plan annual-digital  [drift: changed outside offerspec]" in result.stdout
+    assert ('      nickname: "Yearly (edited by hand)" (live) → "Annual Digital" (catalog restores)'
+            in result.stdout)
+    assert result.stdout.rstrip().endswith("1 drifted")
+    md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
+    assert "> **Drift:** 1 object(s)" in md
+    applied(run, cat, url)
+    assert json.loads(heads(db)[("plans", "annual-digital")])["nickname"] == "Annual Digital"
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+
+
+def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        text = conn.execute("SELECT data FROM heads WHERE id = 'monthly-digital'").fetchone()[0]
+        conn.execute("UPDATE heads SET data = ? WHERE id = 'monthly-digital'",
+                     (text.replace('"Monthly Digital"', '"Monthly"'),))
+    result = run("plan", str(cat), "--store", url)
+    assert "live already matches the catalog" in result.stdout
+    applied(run, cat, url)
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+
+
+def test_markdown_and_json_formats(run, cat, url) -> None:
+    md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
+    assert md.startswith("### offerspec plan\n")
+    assert "| create | 20 |" in md
+    assert "<details><summary>Changes (20)</summary>" in md
+    assert "```diff\n+ product digital-access\n" in md
+    doc = json.loads(run("plan", str(cat), "--store", url, "--format", "json").stdout)
+    assert doc["format"] == "offerspec-plan" and doc["format_version"] == 1
+    assert doc["store"]["revision"] == 0 and doc["store"]["identity"].startswith("sqlite:")
+    assert doc["summary"]["create"] == 20
+    first = doc["changes"][0]
+    assert (first["action"], first["kind"], first["id"], first["live_hash"]) == (
+        "create", "products", "digital-access", None)
+    applied(run, cat, url)
+    assert "**No changes.**" in run("plan", str(cat), "--store", url, "--format", "markdown").stdout
+
+
+def test_money_stays_int_in_the_store(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    amounts = {json.loads(d).get("amount") for (k, _), d in heads(tmp_path / "store.db").items()
+               if k == "plans"}
+    assert all(type(a) is int for a in amounts)

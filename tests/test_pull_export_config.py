@@ -1,0 +1,133 @@
+"""pull round trip, CSV export, offerspec.toml and store URL resolution."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from offerspec.diagnostics import OfferspecError
+from offerspec.store.url import DEFAULT_URL, resolve_store, url_to_path
+from storekit import copy_examples
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> Path:
+    return copy_examples(tmp_path)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/store.db"
+
+
+def test_pull_round_trip(run, cat, url, tmp_path) -> None:
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    out = tmp_path / "pulled"
+    result = run("pull", "--out", str(out), "--store", url)
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["offers.yaml", "plans-digital-access.yaml", "plans-newsroom-supporter.yaml",
+                     "plans-print-edition.yaml", "products.yaml"]
+    for path in out.iterdir():
+        assert path.read_text().startswith("# yaml-language-server: $schema=")
+    assert "countries: [DE, FR, IE, NL, 'NO']" in (out / "plans-digital-access.yaml").read_text()
+    assert run("validate", "--strict", str(out)).exit_code == 0
+    plan = run("plan", str(out), "--store", url, "--detailed-exitcode")
+    assert plan.exit_code == 0 and "No changes." in plan.stdout
+    again = run("pull", "--out", str(out), "--store", url)
+    assert again.exit_code == 1 and "--force" in again.stderr
+    assert run("pull", "--out", str(out), "--store", url, "--force").exit_code == 0
+
+
+def test_pull_of_an_empty_store(run, url, tmp_path) -> None:
+    result = run("pull", "--out", str(tmp_path / "x"), "--store", url)
+    assert result.exit_code == 1 and "no active objects" in result.stderr
+
+
+def test_export_csv(run, cat, url) -> None:
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(run("export", "--store", url).stdout)))
+    assert len(rows) == 12
+    adp = next(r for r in rows if r["id"] == "annual-digital-print")
+    assert adp["amount"] == "14900" and adp["currency"] == "USD"
+    assert adp["grants"] == "digital-access;print-edition"
+    assert adp["generation"] == "1" and adp["status"] == "active"
+    assert {"auto_uncollectible_days", "member_seat_capacity", "metadata"} <= set(adp)
+    support = cat / "support.yaml"
+    support.write_text(support.read_text()[: support.read_text().index("  - id: print-weekender")])
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    assert len(list(csv.DictReader(io.StringIO(run("export", "--store", url).stdout)))) == 11
+    every = run("export", "--store", url, "--include-archived").stdout
+    archived = [r for r in csv.DictReader(io.StringIO(every)) if r["status"] == "archived"]
+    assert [r["id"] for r in archived] == ["print-weekender-offline"]
+
+
+def test_url_forms(tmp_path) -> None:
+    assert url_to_path("sqlite:///rel/s.db", tmp_path) == tmp_path / "rel" / "s.db"
+    assert url_to_path("sqlite:////abs/s.db", tmp_path) == Path("/abs/s.db")
+    assert url_to_path("plain/s.db", tmp_path) == tmp_path / "plain" / "s.db"
+    for bad in ("sqlite:/x", "sqlite://x", "sqlite:///", "mysql://x/y", "", "foo:bar"):
+        with pytest.raises(OfferspecError):
+            url_to_path(bad, tmp_path)
+
+
+def test_resolution_order(tmp_path, monkeypatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(
+        'catalog = "catalog"\nstore = "sqlite:///from-toml.db"\n'
+        '[environments.staging]\nstore = "sqlite:///staging.db"\ncatalog = ["cat-a", "cat-b"]\n')
+    sub = tmp_path / "deep" / "er"
+    sub.mkdir(parents=True)
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    loc = resolve_store(cwd=sub)
+    assert (loc.source, loc.path) == ("offerspec.toml", tmp_path / "from-toml.db")
+    assert loc.catalog == (str(tmp_path / "catalog"),)
+    staging = resolve_store(env="staging", cwd=sub)
+    assert staging.path == tmp_path / "staging.db"
+    assert staging.catalog == (str(tmp_path / "cat-a"), str(tmp_path / "cat-b"))
+    monkeypatch.setenv("OFFERSPEC_STORE", "sqlite:///env.db")
+    assert resolve_store(cwd=sub).source == "OFFERSPEC_STORE"
+    assert resolve_store("sqlite:///flag.db", cwd=sub).path == sub / "flag.db"
+    with pytest.raises(OfferspecError, match="no such environment") as err:
+        resolve_store(env="production", cwd=sub)
+    assert err.value.hint == "defined environments: staging"
+
+
+def test_default_store_and_toml_catalog(run, cat, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert resolve_store().url == DEFAULT_URL
+    result = run("apply", str(cat), "--auto-approve")
+    assert result.exit_code == 0 and "sqlite:///.offerspec/store.db" in result.stdout
+    assert (tmp_path / ".offerspec" / "store.db").is_file()
+    (tmp_path / "offerspec.toml").write_text('catalog = "catalog"\n')
+    result = run("plan")  # no PATH: the catalog named in offerspec.toml
+    assert result.exit_code == 0 and "No changes." in result.stdout
+
+
+@pytest.mark.parametrize("toml, message", [
+    ("store = [1]", "store must be a URL string"),
+    ("catalog = 3", "catalog must be a path"),
+    ("stroe = 'x'", "unknown key(s) stroe"),
+    ("store = 'x", "not valid TOML"),
+    ("[environments.staging]\nurl = 'x'", "may only set catalog and store"),
+])
+def test_bad_project_file(run, cat, tmp_path, monkeypatch, toml, message) -> None:  # noqa: PLR0917
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", str(cat))
+    assert result.exit_code == 1
+    assert message in result.stderr and "hint:" in result.stderr
+
+
+def test_env_without_project_file(run, cat, tmp_path, monkeypatch) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", str(cat), "--env", "staging")
+    assert result.exit_code == 1 and "no offerspec.toml found" in result.stderr
