@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "validate": "offerspec.cli.validate:validate",
     "compile": "offerspec.cli.validate:compile_command",
     "schema": "offerspec.cli.validate:schema",
+    "simulate": "offerspec.cli.simulate:simulate",
+    "test": "offerspec.cli.test:test",
 }
 
 EXIT_USER_ERROR = 1

@@ -94,7 +94,7 @@ def grant(plan: PlanFacts, start: date, member: Member, renewals: int, *,
     elif renewals:
         notes.append(f"plan '{plan.id}' does not auto-renew: no renewals to project")
     if plan.is_donation:
-        notes.append(f"plan '{plan.id}' is a donation: it charges and grants nothing")
+        notes.append(f"plan '{plan.id}' is a donation: it charges but grants no entitlement")
     elif charge and plan.amount == 0:
         notes.append(f"plan '{plan.id}' is free: nothing is charged")
     return tuple(entitlements), tuple(charges), tuple(notes)
