@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import EXAMPLES, ROOT
-
 from offerspec import load_catalog
 
 
