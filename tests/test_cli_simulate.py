@@ -173,3 +173,22 @@ def test_batch_bad_header_exits_1(run, tmp_path, text: str, message: str) -> Non
 def test_batch_missing_file(run) -> None:
     result = run("simulate", EX, "--batch", "/nonexistent/x.csv")
     assert result.exit_code == 1 and "cannot read" in result.stderr
+
+
+def test_fast_json_lines_equal_the_plain_encoding(tmp_path) -> None:
+    import io
+    from datetime import date
+
+    from offerspec import load_catalog
+    from offerspec.simulate import index_for
+    from offerspec.simulate.batch import result_dict, run_batch, write_jsonl
+
+    catalog, _ = load_catalog([EXAMPLES])
+    assert catalog is not None
+    text = CSV + "subscribe,annual-digital-print,2026-11-22,,,,,\n" * 2 \
+        + "subscribe,annual-digital-print,2026-11-22,,,,,1\n"
+    results = list(run_batch(io.StringIO(text), "x.csv", index_for(catalog), date(2026, 1, 1)))
+    out = io.StringIO()
+    list(write_jsonl(results, out))
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        json.loads(json.dumps(result_dict(r))) for r in results]

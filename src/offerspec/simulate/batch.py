@@ -22,7 +22,7 @@ from offerspec.simulate.inputs import (
     parse_date,
     parse_holding,
 )
-from offerspec.simulate.serialize import outcome_dict
+from offerspec.simulate.serialize import charge_dict, entitlement_dict, outcome_dict
 from offerspec.simulate.types import Checkout, Member, Outcome
 
 COLUMNS: tuple[str, ...] = ("offer", "plan", "date", "country", "email", "ip", "direct_link",
@@ -58,45 +58,85 @@ def check_header(header: list[str] | None, name: str) -> list[str]:
     return columns
 
 
-def row_checkout(row: dict[str, str], index: CatalogIndex, default_date: date) -> Checkout:
-    """One CSV row as a checkout; raises ``OfferspecError`` for a bad cell."""
-    def cell(column: str) -> str:
-        return (row.get(column) or "").strip()
+class RowParser:
+    """Turns CSV rows into checkouts. Cells repeat a lot in a batch (the same dates,
+    countries and plans), so each distinct cell is parsed once and remembered."""
 
-    offer, plan = cell("offer"), cell("plan")
-    if not offer or not plan:
-        raise OfferspecError("offer and plan are required", hint="fill both columns")
-    index.offer(offer)
-    index.plan(plan)
-    day = parse_date(cell("date")) if cell("date") else default_date
-    holdings = tuple(parse_holding(h, index) for h in cell("holdings").replace(";", " ").split())
-    member = Member(
-        country=parse_country(cell("country")) if cell("country") else None,
-        email=check_email(cell("email")) if cell("email") else None,
-        ip=check_ip(cell("ip")) if cell("ip") else None,
-        direct_link=parse_bool(cell("direct_link"), "direct_link"),
-        holdings=holdings,
-        seats_used=parse_count(cell("seats_used"), "seats_used", MAX_SEATS),
-    )
-    return Checkout(offer, plan, day, member, parse_count(cell("renewals"), "renewals", MAX_RENEWALS))
+    def __init__(self, columns: list[str], index: CatalogIndex, default_date: date) -> None:
+        self.index = index
+        self.default_date = default_date
+        self.width = len(columns)
+        self.position = {name: columns.index(name) if name in columns else None for name in COLUMNS}
+        self._dates: dict[str, date] = {}
+        self._countries: dict[str, str] = {}
+        self._known_ids: set[tuple[str, str]] = set()
+
+    def _cell(self, cells: list[str], column: str) -> str:
+        position = self.position[column]
+        return cells[position].strip() if position is not None else ""
+
+    def _date(self, text: str) -> date:
+        day = self._dates.get(text)
+        if day is None:
+            day = self._dates[text] = parse_date(text)
+        return day
+
+    def _country(self, text: str) -> str:
+        code = self._countries.get(text)
+        if code is None:
+            code = self._countries[text] = parse_country(text)
+        return code
+
+    def _check_ids(self, offer: str, plan: str) -> None:
+        if (offer, plan) not in self._known_ids:
+            self.index.offer(offer)
+            self.index.plan(plan)
+            self._known_ids.add((offer, plan))
+
+    def checkout(self, cells: list[str]) -> Checkout:
+        """One row as a checkout; raises ``OfferspecError`` for a bad cell."""
+        if len(cells) != self.width:
+            raise OfferspecError(f"expected {self.width} cells, found {len(cells)}",
+                                 hint="quote cells that contain commas")
+        cell = self._cell
+        offer, plan = cell(cells, "offer"), cell(cells, "plan")
+        if not offer or not plan:
+            raise OfferspecError("offer and plan are required", hint="fill both columns")
+        self._check_ids(offer, plan)
+        text = cell(cells, "date")
+        day = self._date(text) if text else self.default_date
+        country, email, ip = cell(cells, "country"), cell(cells, "email"), cell(cells, "ip")
+        holdings, seats, direct = cell(cells, "holdings"), cell(cells, "seats_used"), \
+            cell(cells, "direct_link")
+        renewals = cell(cells, "renewals")
+        if country or email or ip or holdings or seats or direct:
+            member = Member(
+                country=self._country(country) if country else None,
+                email=check_email(email) if email else None,
+                ip=check_ip(ip) if ip else None,
+                direct_link=parse_bool(direct, "direct_link"),
+                holdings=tuple(parse_holding(h, self.index) for h in holdings.replace(";", " ").split()),
+                seats_used=parse_count(seats, "seats_used", MAX_SEATS))
+        else:
+            member = _ANONYMOUS
+        return Checkout(offer, plan, day, member,
+                        parse_count(renewals, "renewals", MAX_RENEWALS) if renewals else 0)
+
+
+_ANONYMOUS = Member()
 
 
 def run_batch(handle: TextIO, name: str, index: CatalogIndex, default_date: date) -> Iterator[RowResult]:
     """Simulate every row of a CSV file; bad rows become errors, the others outcomes."""
     reader = csv.reader(handle)
-    columns = check_header(next(reader, None), name)
-    width = len(columns)
+    parser = RowParser(check_header(next(reader, None), name), index, default_date)
     line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
+        if not any(cells):
             continue  # blank lines separate groups of rows
         try:
-            if len(cells) != width:
-                raise OfferspecError(f"expected {width} cells, found {len(cells)}",
-                                     hint="quote cells that contain commas")
-            request = row_checkout(dict(zip(columns, cells, strict=True)), index, default_date)
-            yield RowResult(start, simulate_checkout(index, request))
+            yield RowResult(start, simulate_checkout(index, parser.checkout(cells)))
         except OfferspecError as exc:
             yield RowResult(start, error=exc)
 
@@ -108,10 +148,49 @@ def result_dict(result: RowResult) -> dict[str, Any]:
     return {"line": result.line, "error": result.error.message, "hint": result.error.hint}
 
 
+class JsonLines:
+    """One JSON object per row, as ``result_dict`` gives it, written fast.
+
+    Accepted checkouts by members holding nothing share their entitlements and charges
+    (see ``simulate_checkout``), so that part is encoded once and reused; the rest of the
+    line is the row's own line number, ids and date.
+    """
+
+    def __init__(self) -> None:
+        self._bodies: dict[int, tuple[object, str]] = {}
+        self._quoted: dict[str, str] = {}
+
+    def _quote(self, text: str) -> str:
+        quoted = self._quoted.get(text)
+        if quoted is None:
+            quoted = self._quoted[text] = json.dumps(text, ensure_ascii=False)
+        return quoted
+
+    def line(self, result: RowResult) -> str:
+        outcome = result.outcome
+        if outcome is None or not outcome.accepted or outcome.checkout.member.holdings:
+            return json.dumps(result_dict(result), ensure_ascii=False)
+        shared = outcome.entitlements, outcome.charges, outcome.notes
+        hit = self._bodies.get(id(outcome.entitlements))
+        if hit is None or hit[0] != shared:
+            body = json.dumps({"entitlements": [entitlement_dict(e) for e in outcome.entitlements],
+                               "charges": [charge_dict(c) for c in outcome.charges],
+                               "notes": list(outcome.notes)}, ensure_ascii=False)[1:-1]
+            if len(self._bodies) >= 100_000:
+                self._bodies.clear()
+            # The shared tuples are kept in the value, so their id cannot be reused meanwhile.
+            hit = self._bodies[id(outcome.entitlements)] = (shared, body)
+        request = outcome.checkout
+        return (f'{{"line": {result.line}, "accepted": true, "reasons": [], "reason_codes": [], '
+                f'"offer": {self._quote(request.offer)}, "plan": {self._quote(request.plan)}, '
+                f'"date": "{request.date.isoformat()}", {hit[1]}}}')
+
+
 def write_jsonl(results: Iterable[RowResult], out: TextIO) -> Iterator[RowResult]:
-    dumps = json.dumps
+    encoder = JsonLines()
+    write = out.write
     for result in results:
-        out.write(dumps(result_dict(result), ensure_ascii=False) + "\n")
+        write(encoder.line(result) + "\n")
         yield result
 
 

@@ -9,6 +9,8 @@ from offerspec.simulate.dates import add_days, add_periods
 from offerspec.simulate.index import CatalogIndex, OfferFacts, PlanFacts, index_for
 from offerspec.simulate.types import Charge, Checkout, Entitlement, Holding, Member, Outcome, Reason
 
+GRANT_MEMO_SIZE = 100_000
+
 # Every refusal code, in the order they are checked and reported.
 REFUSAL_CODES: tuple[str, ...] = (
     "plan-not-in-offer", "offer-archived", "plan-archived", "plan-expired",
@@ -65,8 +67,11 @@ def _held_note(product: str, holdings: tuple[Holding, ...], day: date) -> str | 
     return None
 
 
+Granted = tuple[tuple[Entitlement, ...], tuple[Charge, ...], tuple[str, ...]]
+
+
 def grant(plan: PlanFacts, start: date, member: Member, renewals: int, *,
-          charge: bool = True) -> tuple[tuple[Entitlement, ...], tuple[Charge, ...], tuple[str, ...]]:
+          charge: bool = True) -> Granted:
     """Entitlements, charges and notes for an accepted purchase of ``plan`` on ``start``."""
     trial_end = add_days(start, plan.trial_days) if plan.trial_days else None
     anchor = trial_end or start
@@ -109,8 +114,18 @@ def simulate_checkout(index: CatalogIndex, request: Checkout) -> Outcome:
     reasons.extend(plan_reasons(plan, member, request.date))
     if reasons:
         return Outcome(request, False, tuple(reasons))
-    entitlements, charges, notes = grant(plan, request.date, member, request.renewals)
-    return Outcome(request, True, (), entitlements, charges, notes)
+    granted: Granted | None
+    if member.holdings:
+        granted = grant(plan, request.date, member, request.renewals)
+    else:
+        memo = index.grant_memo
+        key = (plan.id, request.date, request.renewals)
+        granted = memo.get(key)
+        if granted is None:
+            if len(memo) >= GRANT_MEMO_SIZE:
+                memo.clear()
+            granted = memo[key] = grant(plan, request.date, member, request.renewals)
+    return Outcome(request, True, (), *granted)
 
 
 def checkout(catalog: Catalog, request: Checkout) -> Outcome:

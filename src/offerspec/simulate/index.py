@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from offerspec.catalog import Catalog
 from offerspec.check.schema import did_you_mean
@@ -66,6 +67,9 @@ class CatalogIndex:
     products: frozenset[str]
     plans_by_domain: dict[str, tuple[str, ...]]
     networks: tuple[tuple[Network, str], ...]
+    # What a purchase grants depends only on (plan, day, renewals) when the member holds
+    # nothing: batches buy the same plans on the same days, so results are shared.
+    grant_memo: dict[tuple[str, date, int], Any] = field(default_factory=dict)
 
     def plan(self, ident: str) -> PlanFacts:
         facts = self.plans.get(ident)
