@@ -160,3 +160,16 @@ def test_no_scenario_files_is_an_error(run, catalog_dir) -> None:
     result = run("test", str(catalog_dir))
     assert result.exit_code == 1
     assert "no scenario files found" in result.stderr
+
+
+def test_the_documented_scenario_example_passes(run, tmp_path) -> None:
+    from conftest import ROOT
+
+    for path in EXAMPLES.glob("*.yaml"):
+        if not path.name.endswith(".scenarios.yaml"):
+            shutil.copy(path, tmp_path / path.name)
+    doc = (ROOT / "docs" / "simulator.md").read_text()
+    start = doc.index("```yaml\nscenarios:") + len("```yaml\n")
+    (tmp_path / "doc.scenarios.yaml").write_text(doc[start:doc.index("```", start)])
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 0, result.output
