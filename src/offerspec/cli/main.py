@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "force-unlock": "offerspec.cli.history:force_unlock",
     "pull": "offerspec.cli.pull:pull",
     "export": "offerspec.cli.pull:export",
+    "simulate": "offerspec.cli.simulate:simulate",
+    "test": "offerspec.cli.test:test",
 }
 
 EXIT_USER_ERROR = 1

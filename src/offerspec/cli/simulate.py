@@ -1,0 +1,221 @@
+"""``offerspec simulate``: a checkout, a signup, an offer view, or a CSV batch of checkouts.
+
+Which simulation runs follows from the options: ``--offer`` and ``--plan`` simulate a
+checkout, ``--offer`` alone shows the offer's "choose a plan" page, ``--signup`` an
+auto-subscription by email / IP, ``--batch FILE`` one checkout per CSV row.
+
+Exit codes: 0 the member gets something (accepted, auto-subscribed, plans shown);
+4 they get nothing (refused, no match, nothing shown); 1 invalid input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import click
+
+from offerspec.catalog import Catalog
+from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+from offerspec.diagnostics import DiagnosticsError, OfferspecError
+
+EXIT_NOTHING = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SimulateOptions:
+    """The parsed command line, before anything is loaded."""
+
+    paths: list[str]
+    offer: str | None
+    plan: str | None
+    signup: bool
+    day: str | None
+    country: str | None
+    email: str | None
+    ip: str | None
+    direct_link: bool
+    holdings: tuple[str, ...]
+    seats_used: int
+    renewals: int
+    fmt: str
+    batch: str | None
+    output_format: str
+    strict: bool
+
+    def mode(self) -> str:
+        member_options = {"--offer": self.offer, "--plan": self.plan, "--date": self.day,
+                          "--country": self.country, "--email": self.email, "--ip": self.ip,
+                          "--direct-link": self.direct_link, "--holding": self.holdings,
+                          "--seats-used": self.seats_used, "--renewals": self.renewals}
+        if self.batch is not None:
+            given = [name for name, value in member_options.items()
+                     if value and name != "--date"]
+            if given or self.signup:
+                raise OfferspecError(f"--batch takes the checkouts from the file, not from "
+                                     f"{', '.join(given) or '--signup'}",
+                                     hint="put them in the CSV columns (see docs/simulator.md)")
+            return "batch"
+        if self.signup:
+            if self.offer or self.plan or self.holdings or self.renewals:
+                raise OfferspecError("--signup does not take --offer, --plan, --holding or --renewals",
+                                     hint="a signup auto-subscribes by --email and --ip only")
+            if not self.email and not self.ip:
+                raise OfferspecError("--signup needs --email or --ip",
+                                     hint="e.g. --signup --email ada@example.edu")
+            return "signup"
+        if self.plan and not self.offer:
+            raise OfferspecError("--plan needs --offer", hint="name the offer the plan is chosen in")
+        if not self.offer:
+            raise OfferspecError("nothing to simulate",
+                                 hint="pass --offer and --plan (a checkout), --offer alone "
+                                      "(the offer view), --signup, or --batch FILE")
+        return "checkout" if self.plan else "offer"
+
+
+def load(options: SimulateOptions) -> Catalog:
+    from offerspec.api import check_catalog
+
+    catalog, diagnostics = check_catalog(resolve_paths(tuple(options.paths)), strict=options.strict)
+    if catalog is None:
+        raise DiagnosticsError(diagnostics)
+    return catalog
+
+
+def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else text, nl=fmt == "json")
+
+
+@click.command()
+@catalog_paths
+@click.option("--offer", metavar="ID", help="The offer the member is in.")
+@click.option("--plan", metavar="ID", help="The plan chosen (without it: show the offer).")
+@click.option("--signup", is_flag=True, help="Simulate a signup's auto-subscription (--email, --ip).")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of the checkout [default: today, UTC].")
+@click.option("--country", metavar="CC", help="The member's country (ISO 3166-1 alpha-2).")
+@click.option("--email", metavar="E", help="The member's email address.")
+@click.option("--ip", metavar="IP", help="The member's IP address (IPv4 or IPv6).")
+@click.option("--direct-link", is_flag=True, help="The member came by a direct link to the plan.")
+@click.option("--holding", "holdings", multiple=True, metavar="PRODUCT[:END]",
+              help="A product the member already holds, until END (repeatable).")
+@click.option("--seats-used", type=click.IntRange(min=0), default=0,
+              help="Seats already taken on a membership plan.")
+@click.option("--renewals", type=click.IntRange(0, 1000), default=0,
+              help="Project this many renewals of an auto-renewing plan.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--batch", metavar="FILE.csv", help="Simulate one checkout per CSV row.")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="Batch output: JSON lines or CSV.")
+@strict_option
+def simulate(  # noqa: PLR0917 - click passes every option positionally
+        paths: tuple[str, ...], offer: str | None, plan: str | None, signup: bool,
+        day: str | None, country: str | None, email: str | None, ip: str | None,
+        direct_link: bool, holdings: tuple[str, ...], seats_used: int, renewals: int,
+        fmt: str, batch: str | None, output_format: str, strict: bool) -> None:
+    """Dry-run what a member gets: a checkout, a signup, an offer page, or a CSV batch.
+
+    \b
+    offerspec simulate examples/offers --offer subscribe --plan annual-digital --date 2026-11-22
+    offerspec simulate examples/offers --offer try-digital --country US
+    offerspec simulate examples/offers --signup --email ada@example.edu
+    offerspec simulate examples/offers --batch checkouts.csv --output-format csv
+
+    Exit 0 when the member gets something, 4 when they get nothing (refused,
+    no auto-subscription, no plan shown), 1 on invalid input.
+    """
+    options = SimulateOptions(list(paths), offer, plan, signup, day, country, email, ip, direct_link,
+                              holdings, seats_used, renewals, fmt, batch, output_format, strict)
+    mode = options.mode()
+    catalog = load(options)
+    from offerspec.simulate.inputs import parse_date, today_utc
+
+    when = parse_date(day) if day else today_utc()
+    if mode == "batch":
+        assert batch is not None
+        raise SystemExit(run_batch_command(catalog, batch, output_format, when))
+    gets_something = {"checkout": run_checkout, "offer": run_offer_view,
+                      "signup": run_signup}[mode](catalog, options, when)
+    if not gets_something:
+        raise SystemExit(EXIT_NOTHING)
+
+
+def _member(catalog: Catalog, options: SimulateOptions) -> Any:
+    from offerspec.simulate import Member, index_for
+    from offerspec.simulate.inputs import check_email, check_ip, parse_country, parse_holding
+
+    index = index_for(catalog)
+    return Member(
+        country=parse_country(options.country) if options.country else None,
+        email=check_email(options.email) if options.email else None,
+        ip=check_ip(options.ip) if options.ip else None,
+        direct_link=options.direct_link,
+        holdings=tuple(parse_holding(h, index) for h in options.holdings),
+        seats_used=options.seats_used)
+
+
+def run_checkout(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
+    from offerspec.render.simulation import render_outcome
+    from offerspec.simulate import Checkout, checkout
+    from offerspec.simulate.serialize import outcome_dict
+
+    assert options.offer is not None and options.plan is not None
+    request = Checkout(options.offer, options.plan, when, _member(catalog, options), options.renewals)
+    outcome = checkout(catalog, request)
+    _emit(options.fmt, outcome_dict(outcome), render_outcome(outcome))
+    return outcome.accepted
+
+
+def run_offer_view(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
+    from offerspec.render.simulation import render_offer_view
+    from offerspec.simulate import offer_view
+    from offerspec.simulate.serialize import offer_view_dict
+
+    assert options.offer is not None
+    view = offer_view(catalog, options.offer, _member(catalog, options), when)
+    _emit(options.fmt, offer_view_dict(view), render_offer_view(view))
+    return bool(view.shown)
+
+
+def run_signup(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
+    from offerspec.render.simulation import render_signup
+    from offerspec.simulate import signup
+    from offerspec.simulate.serialize import signup_dict
+
+    member = _member(catalog, options)
+    outcome = signup(catalog, member.email, member.ip, when, seats_used=options.seats_used)
+    _emit(options.fmt, signup_dict(outcome), render_signup(outcome))
+    return bool(outcome.subscribed)
+
+
+def run_batch_command(catalog: Catalog, path: str, output_format: str, when: date) -> int:
+    """Exit 1 when any row is invalid (each reported as file:line on stderr), else 0."""
+    from offerspec.simulate import index_for
+    from offerspec.simulate.batch import run_batch, write_csv, write_jsonl
+
+    writer = write_jsonl if output_format == "jsonl" else write_csv
+    invalid = 0
+    try:
+        handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise OfferspecError(f"{path}: cannot read: {exc.strerror}",
+                             hint="pass a CSV file with a header row") from None
+    name = "<stdin>" if path == "-" else path
+    out = click.get_text_stream("stdout")
+    try:
+        for result in writer(run_batch(handle, name, index_for(catalog), when), out):
+            if result.error is not None:
+                invalid += 1
+                click.echo(f"{name}:{result.line}: error: {result.error.message}", err=True)
+                if result.error.hint:
+                    click.echo(f"  hint: {result.error.hint}", err=True)
+    except UnicodeDecodeError:
+        raise OfferspecError(f"{name}: not UTF-8 text", hint="save the CSV as UTF-8") from None
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+    if invalid:
+        click.echo(f"{invalid} invalid row(s)", err=True)
+    return 1 if invalid else 0

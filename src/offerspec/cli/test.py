@@ -1,0 +1,46 @@
+"""``offerspec test``: run the scenario files kept beside the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+from offerspec.diagnostics import DiagnosticsError, OfferspecError, has_errors, sort_diagnostics
+
+
+@click.command()
+@catalog_paths
+@click.option("--junit-xml", "junit", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the results as JUnit XML (for CI).")
+@strict_option
+def test(paths: tuple[str, ...], junit: str | None, strict: bool) -> None:
+    """Run *.scenarios.yaml files: each scenario's checkout or signup against its expectation.
+
+    Exit 0 when every scenario passes, 1 when any fails or a file is invalid.
+    """
+    from offerspec.api import check_catalog
+    from offerspec.cli.validate import write_atomically
+    from offerspec.scenarios import load_scenarios, run_scenarios, split_paths
+    from offerspec.scenarios.report import junit_xml, render_results
+    from offerspec.simulate import index_for
+
+    catalog_paths_, files = split_paths(resolve_paths(paths))
+    if not files:
+        raise OfferspecError("no scenario files found (looked for *.scenarios.yaml)",
+                             hint="add e.g. checkout.scenarios.yaml beside the catalog "
+                                  "(see docs/simulator.md)")
+    catalog, diagnostics = check_catalog(catalog_paths_, strict=strict)
+    if catalog is None:
+        raise DiagnosticsError(diagnostics)
+    loaded, problems = load_scenarios(files, index_for(catalog))
+    problems = sort_diagnostics(problems)
+    if has_errors(problems):
+        raise DiagnosticsError(problems)
+    results = run_scenarios(catalog, loaded)
+    click.echo(render_results(results), nl=False)
+    if junit:
+        write_atomically(Path(junit), junit_xml(results))
+    if not all(r.passed for r in results):
+        raise SystemExit(1)

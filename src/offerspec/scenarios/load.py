@@ -1,0 +1,190 @@
+"""Finding and reading scenario files: located errors exactly like catalog files."""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from offerspec.check.schema import did_you_mean, error_to_diagnostic
+from offerspec.diagnostics import Diagnostic, OfferspecError
+from offerspec.geo import country_codes
+from offerspec.load.files import Document, load_document
+from offerspec.load.yaml12 import Path as YamlPath
+from offerspec.scenarios.model import Scenario, ScenarioFile
+from offerspec.simulate.checkout import REFUSAL_CODES
+from offerspec.simulate.index import CatalogIndex
+from offerspec.simulate.signup import email_domain, parse_ip
+
+SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedScenario:
+    scenario: Scenario
+    file: str
+    line: int
+
+
+def split_paths(paths: Iterable[str]) -> tuple[list[str], list[Path]]:
+    """(catalog paths, scenario files). Scenario files named alone use their folder's catalog."""
+    catalog: list[str] = []
+    scenario_files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            catalog.append(raw)
+            scenario_files.extend(sorted(
+                p for p in path.rglob("*") if p.is_file() and p.name.endswith(SCENARIO_SUFFIXES)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        elif path.is_file() and path.name.endswith(SCENARIO_SUFFIXES):
+            scenario_files.append(path)
+        elif path.is_file():
+            catalog.append(raw)
+        else:
+            raise OfferspecError(f"{raw}: no such file or directory",
+                                 hint="pass the catalog directory holding *.scenarios.yaml files")
+    if not catalog:
+        catalog = sorted({os.fspath(p.parent) for p in scenario_files})
+    return catalog, list(dict.fromkeys(scenario_files))
+
+
+def _model_fields(loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The fields allowed where ``loc`` points, for "did you mean" on an unknown field."""
+    model: type[BaseModel] = ScenarioFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            break
+        nested = _inner_model(field.annotation)
+        if nested is None:
+            break
+        model = nested
+    return tuple(model.model_fields)
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (list, Union, types.UnionType) or get_args(annotation):
+        for arg in get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _to_diagnostic(doc: Document, error: Any) -> Diagnostic:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    diag = error_to_diagnostic(doc, (), error, None)
+    if error["type"] == "extra_forbidden":
+        name = str(loc[-1])
+        fields = _model_fields(loc)
+        hint = did_you_mean(name, fields) or f"allowed fields: {', '.join(fields)}"
+        return Diagnostic(diag.file, diag.line, diag.col, diag.code, diag.message, hint=hint)
+    if error["type"] == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+        return Diagnostic(diag.file, diag.line, diag.col, "scenario", message)
+    return diag
+
+
+class _Checker:
+    """Ids and values in scenarios that the schema cannot know: checked against the catalog."""
+
+    def __init__(self, doc: Document, index: CatalogIndex) -> None:
+        self.doc = doc
+        self.index = index
+        self.problems: list[Diagnostic] = []
+
+    def problem(self, path: YamlPath, message: str, hint: str | None) -> None:
+        line, col = self.doc.source_map.value(path)
+        self.problems.append(Diagnostic(self.doc.path, line, col, "scenario", message, hint=hint))
+
+    def known(self, path: YamlPath, kind: str, ident: str, choices: Iterable[str]) -> None:
+        choices = sorted(choices)
+        if ident not in choices:
+            self.problem(path, f"unknown {kind} '{ident}'", did_you_mean(ident, choices))
+
+    def value(self, path: YamlPath, check: Any, text: str) -> None:
+        try:
+            check(text)
+        except OfferspecError as exc:
+            self.problem(path, exc.message, exc.hint)
+
+    def scenario(self, base: YamlPath, scenario: Scenario) -> None:
+        spec = scenario.checkout or scenario.signup
+        action = "checkout" if scenario.checkout else "signup"
+        assert spec is not None
+        if scenario.checkout is not None:
+            self.known((*base, action, "offer"), "offer", scenario.checkout.offer, self.index.offers)
+            self.known((*base, action, "plan"), "plan", scenario.checkout.plan, self.index.plans)
+            for i, holding in enumerate(scenario.checkout.holdings):
+                self.known((*base, action, "holdings", i, "product"), "product", holding.product,
+                           self.index.products)
+        if spec.country is not None and spec.country not in country_codes():
+            self.problem((*base, action, "country"), f"unknown country code '{spec.country}'",
+                         "use an uppercase ISO 3166-1 alpha-2 code, e.g. US")
+        if spec.email is not None:
+            self.value((*base, action, "email"), email_domain, spec.email)
+        if spec.ip is not None:
+            self.value((*base, action, "ip"), parse_ip, spec.ip)
+        self.expectations(base, scenario)
+
+    def expectations(self, base: YamlPath, scenario: Scenario) -> None:
+        expect = scenario.expect
+        where = (*base, "expect")
+        if expect.reasons is not None:
+            if scenario.signup is not None:
+                self.problem((*where, "reasons"), "`reasons` is for checkouts",
+                             "a signup expects `plans` (the plans auto-subscribed to)")
+            for i, code in enumerate(expect.reasons):
+                if code not in REFUSAL_CODES:
+                    self.problem((*where, "reasons", i), f"unknown refusal reason '{code}'",
+                                 did_you_mean(code, REFUSAL_CODES)
+                                 or f"reasons: {', '.join(REFUSAL_CODES)}")
+        if expect.plans is not None:
+            if scenario.checkout is not None:
+                self.problem((*where, "plans"), "`plans` is for signups",
+                             "a checkout expects `accepted`, `entitlements` and `charges`")
+            for i, plan in enumerate(expect.plans):
+                self.known((*where, "plans", i), "plan", plan, self.index.plans)
+        for i, entitlement in enumerate(expect.entitlements or ()):
+            self.known((*where, "entitlements", i, "product"), "product", entitlement.product,
+                       self.index.products)
+
+
+def load_scenarios(files: list[Path], index: CatalogIndex) -> tuple[list[LoadedScenario], list[Diagnostic]]:
+    """Every scenario of every file, and every problem (schema, ids, duplicate names)."""
+    loaded: list[LoadedScenario] = []
+    diagnostics: list[Diagnostic] = []
+    for path in files:
+        doc, problems = load_document(path)
+        diagnostics.extend(problems)
+        if doc is None:
+            continue
+        try:
+            parsed = ScenarioFile.model_validate(doc.data)
+        except ValidationError as exc:
+            diagnostics.extend(_to_diagnostic(doc, e) for e in exc.errors(include_url=False))
+            continue
+        checker = _Checker(doc, index)
+        names: dict[str, int] = {}
+        for i, scenario in enumerate(parsed.scenarios):
+            base: YamlPath = ("scenarios", i)
+            checker.scenario(base, scenario)
+            line, _ = doc.source_map.value(base)
+            if scenario.name in names:
+                checker.problem((*base, "name"), f"duplicate scenario name '{scenario.name}' "
+                                f"(first at line {names[scenario.name]})", "give each scenario its own name")
+            names.setdefault(scenario.name, line)
+            loaded.append(LoadedScenario(scenario, doc.path, line))
+        diagnostics.extend(checker.problems)
+    return loaded, diagnostics
+

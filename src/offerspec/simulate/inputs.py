@@ -1,0 +1,74 @@
+"""Parsing a member's situation from text (CLI options, CSV cells): clear errors, never a traceback."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from offerspec.check.schema import did_you_mean
+from offerspec.diagnostics import OfferspecError
+from offerspec.geo import country_codes
+from offerspec.simulate.index import CatalogIndex
+from offerspec.simulate.signup import email_domain, parse_ip
+from offerspec.simulate.types import Holding
+
+_TRUE = frozenset({"true", "yes", "1", "y"})
+_FALSE = frozenset({"false", "no", "0", "n", ""})
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise OfferspecError(f"invalid {what} '{text}'",
+                             hint="write dates as YYYY-MM-DD, e.g. 2026-11-22") from None
+
+
+def parse_country(text: str) -> str:
+    code = text.strip().upper()
+    if code not in country_codes():
+        hint = did_you_mean(code, sorted(country_codes()))
+        raise OfferspecError(f"unknown country code '{text}'",
+                             hint=hint or "use an ISO 3166-1 alpha-2 code, e.g. US, GB, NO")
+    return code
+
+
+def parse_bool(text: str, what: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise OfferspecError(f"invalid {what} '{text}'", hint="write true or false")
+
+
+def parse_count(text: str, what: str, maximum: int) -> int:
+    stripped = text.strip()
+    if not stripped:
+        return 0
+    if not stripped.isdigit() or int(stripped) > maximum:
+        raise OfferspecError(f"invalid {what} '{text}'",
+                             hint=f"write a whole number from 0 to {maximum}")
+    return int(stripped)
+
+
+def parse_holding(text: str, index: CatalogIndex) -> Holding:
+    """``PRODUCT`` or ``PRODUCT:YYYY-MM-DD`` (the day the held entitlement ends)."""
+    product, _, end = text.strip().partition(":")
+    index.check_product(product)
+    return Holding(product, parse_date(end, f"end date of holding '{text}'") if end else None)
+
+
+def check_email(text: str) -> str:
+    email_domain(text)
+    return text.strip()
+
+
+def check_ip(text: str) -> str:
+    parse_ip(text)
+    return text.strip()

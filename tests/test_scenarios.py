@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import EXAMPLES
+
+
+def test_bundled_scenarios_pass(run) -> None:
+    result = run("test", str(EXAMPLES))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "9 passed, 0 failed"
+    assert all(line.startswith("PASS ") for line in result.stdout.splitlines()[:-1])
+
+
+@pytest.fixture
+def catalog_dir(tmp_path):
+    for name in ("products.yaml", "subscribe.yaml", "support.yaml"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    return tmp_path
+
+
+def scenarios(folder, text: str, name: str = "my.scenarios.yaml"):
+    path = folder / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
+
+
+PASSING = """
+scenarios:
+  - name: annual digital
+    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+    expect:
+      accepted: true
+      entitlements:
+        - {product: digital-access, start: 2026-11-22, end: 2027-11-22}
+"""
+
+
+def test_failure_shows_a_diff_and_exits_1(run, catalog_dir, tmp_path) -> None:
+    scenarios(catalog_dir, PASSING + """
+  - name: wrong end and charge
+    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+    expect:
+      accepted: true
+      entitlements:
+        - {product: digital-access, start: 2026-11-22, end: 2027-11-21}
+      charges: []
+""")
+    junit = tmp_path / "out" / "junit.xml"
+    result = run("test", str(catalog_dir), "--junit-xml", str(junit))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("PASS ") and lines[0].endswith("my.scenarios.yaml:2 annual digital")
+    assert lines[1].endswith("my.scenarios.yaml:9 wrong end and charge") and lines[1].startswith("FAIL ")
+    assert "    -  - product: digital-access, start: 2026-11-22, end: 2027-11-21" in lines
+    assert "    +  - product: digital-access, start: 2026-11-22, end: 2027-11-22" in lines
+    assert "    -charges: []" in lines
+    assert "    +  - date: 2026-11-22, amount: 9900, currency: USD" in lines
+    assert lines[-1] == "1 passed, 1 failed"
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "2" and suite.get("failures") == "1"
+    cases = suite.findall("testcase")
+    assert cases[0].find("failure") is None
+    failure = cases[1].find("failure")
+    assert failure is not None and "end: 2027-11-21" in (failure.text or "")
+
+
+def test_only_written_fields_are_compared(run, catalog_dir) -> None:
+    scenarios(catalog_dir, """
+        scenarios:
+          - name: just the refusal
+            checkout: {offer: subscribe, plan: lifetime-digital, date: 2026-11-22}
+            expect: {reasons: [plan-not-in-offer]}
+          - name: indefinite pinned with end null
+            checkout: {offer: support-us, plan: lifetime-digital, date: 2026-11-22}
+            expect:
+              entitlements: [{product: digital-access, start: 2026-11-22, end: null, plan: lifetime-digital}]
+        """)
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 0, result.output
+
+
+def test_scenario_file_named_alone_uses_its_folders_catalog(run, catalog_dir) -> None:
+    path = scenarios(catalog_dir, PASSING)
+    result = run("test", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 passed, 0 failed" in result.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22, contry: US}
+         expect: {acepted: true}
+     """, ["my.scenarios.yaml:3:74: error[unknown-field]: unknown field 'contry'",
+           "  hint: did you mean 'country'?",
+           "my.scenarios.yaml:4:14: error[unknown-field]: unknown field 'acepted'",
+           "  hint: did you mean 'accepted'?"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscibe, plan: anual-digital, date: 2026-11-22,
+                    holdings: [{product: digital}]}
+         expect: {reasons: [country-not-alowed]}
+     """, ["my.scenarios.yaml:3:23: error[scenario]: unknown offer 'subscibe'",
+           "  hint: did you mean 'subscribe'?",
+           "my.scenarios.yaml:3:39: error[scenario]: unknown plan 'anual-digital'",
+           "  hint: did you mean 'annual-digital'?",
+           "my.scenarios.yaml:4:37: error[scenario]: unknown product 'digital'",
+           "my.scenarios.yaml:5:24: error[scenario]: unknown refusal reason 'country-not-alowed'",
+           "  hint: did you mean 'country-not-allowed'?"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+         signup: {email: a@example.edu, date: 2026-11-22}
+         expect: {accepted: yes}
+     """, ["my.scenarios.yaml:5:24: error[schema]: accepted must be true or false, got 'yes'"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital}
+         expect: {accepted: true}
+     """, ["my.scenarios.yaml:3:15: error[schema]: missing required field 'date'"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+         signup: {email: a@example.edu, date: 2026-11-22}
+         expect: {accepted: true}
+     """, ["my.scenarios.yaml:2:5: error[scenario]: a scenario has exactly one of `checkout:` or `signup:`"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+         expect: {accepted: true}
+       - name: a
+         signup: {email: nobody, date: 2026-11-22}
+         expect: {accepted: true, reasons: [seats-full]}
+     """, ["my.scenarios.yaml:5:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
+           "my.scenarios.yaml:6:21: error[scenario]: invalid email address 'nobody'",
+           "my.scenarios.yaml:7:39: error[scenario]: `reasons` is for checkouts"]),
+    ("scenarios: [\n", ["my.scenarios.yaml:2:1: error[yaml-syntax]"]),
+])
+def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected: list[str]) -> None:
+    scenarios(catalog_dir, textwrap.dedent(text).lstrip("\n"))
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    lines = [line.replace(str(catalog_dir) + "/", "") for line in result.stderr.splitlines()]
+    for want in expected:
+        assert any(line.startswith(want) for line in lines), (want, lines)
+
+
+def test_no_scenario_files_is_an_error(run, catalog_dir) -> None:
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    assert "no scenario files found" in result.stderr
+
+
+def test_the_documented_scenario_example_passes(run, tmp_path) -> None:
+    from conftest import ROOT
+
+    for path in EXAMPLES.glob("*.yaml"):
+        if not path.name.endswith(".scenarios.yaml"):
+            shutil.copy(path, tmp_path / path.name)
+    doc = (ROOT / "docs" / "simulator.md").read_text()
+    start = doc.index("```yaml\nscenarios:") + len("```yaml\n")
+    (tmp_path / "doc.scenarios.yaml").write_text(doc[start:doc.index("```", start)])
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 0, result.output
