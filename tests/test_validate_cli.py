@@ -341,7 +341,7 @@ def test_schema_accepts_the_examples_and_rejects_an_unknown_field(run: Run) -> N
     from offerspec.load import load_document
 
     validator = jsonschema.Draft202012Validator(json.loads(run("schema").stdout))
-    for path in sorted(EXAMPLES.glob("*.yaml")):
+    for path in sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.endswith(".scenarios.yaml")):
         doc, problems = load_document(path)
         assert doc is not None, problems
         assert list(validator.iter_errors(doc.data)) == [], path

@@ -14,13 +14,15 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from offerspec.catalog import Catalog
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 from offerspec.diagnostics import DiagnosticsError, OfferspecError
+
+if TYPE_CHECKING:
+    from offerspec.catalog import Catalog
 
 EXIT_NOTHING = 4
 
