@@ -75,3 +75,12 @@ def plan_and_apply(store: Store, catalog: Catalog, options: PlanOptions | None =
         if changeset.empty:
             return changeset, None
         return changeset, apply(store, changeset)
+
+
+def live_catalog(snapshot: Snapshot) -> Catalog:
+    """What the store holds, archived objects included, as a compiled catalog (``--from-store``)."""
+    if not any(snapshot.objects.values()):
+        raise OfferspecError(f"the store {snapshot.url} holds no catalog yet",
+                             hint="apply one first: offerspec apply --auto-approve PATH")
+    return Catalog.from_objects({kind: [obj.data for obj in table.values()]
+                                 for kind, table in snapshot.objects.items()})

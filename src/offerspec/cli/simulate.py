@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+from offerspec.cli.store_options import store_options
 from offerspec.diagnostics import DiagnosticsError, OfferspecError
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class SimulateOptions:
     batch: str | None
     output_format: str
     strict: bool
+    from_store: bool = False
+    store: str | None = None
+    env: str | None = None
 
     def mode(self) -> str:
         member_options = {"--offer": self.offer, "--plan": self.plan, "--date": self.day,
@@ -79,12 +83,29 @@ class SimulateOptions:
 
 
 def load(options: SimulateOptions) -> Catalog:
+    if options.from_store:
+        return load_from_store(options)
     from offerspec.api import check_catalog
 
     catalog, diagnostics = check_catalog(resolve_paths(tuple(options.paths)), strict=options.strict)
     if catalog is None:
         raise DiagnosticsError(diagnostics)
     return catalog
+
+
+def load_from_store(options: SimulateOptions) -> Catalog:
+    """The live catalog (archived objects too, so their refusals can be simulated)."""
+    from offerspec.cli.store_options import open_from_args
+    from offerspec.workflow import live_catalog
+
+    if options.paths:
+        raise OfferspecError("--from-store reads the catalog from the store, not from PATH",
+                             hint="drop the PATH arguments, or drop --from-store")
+    _, opened = open_from_args(options.store, options.env)
+    try:
+        return live_catalog(opened.snapshot())
+    finally:
+        opened.close()
 
 
 def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
@@ -112,11 +133,15 @@ def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
 @click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True, help="Batch output: JSON lines or CSV.")
 @strict_option
+@click.option("--from-store", is_flag=True,
+              help="Read the catalog from the live store (--store/--env) instead of YAML.")
+@store_options
 def simulate(  # noqa: PLR0917 - click passes every option positionally
         paths: tuple[str, ...], offer: str | None, plan: str | None, signup: bool,
         day: str | None, country: str | None, email: str | None, ip: str | None,
         direct_link: bool, holdings: tuple[str, ...], seats_used: int, renewals: int,
-        fmt: str, batch: str | None, output_format: str, strict: bool) -> None:
+        fmt: str, batch: str | None, output_format: str, strict: bool,
+        from_store: bool, store: str | None, env: str | None) -> None:
     """Dry-run what a member gets: a checkout, a signup, an offer page, or a CSV batch.
 
     \b
@@ -129,7 +154,8 @@ def simulate(  # noqa: PLR0917 - click passes every option positionally
     no auto-subscription, no plan shown), 1 on invalid input.
     """
     options = SimulateOptions(list(paths), offer, plan, signup, day, country, email, ip, direct_link,
-                              holdings, seats_used, renewals, fmt, batch, output_format, strict)
+                              holdings, seats_used, renewals, fmt, batch, output_format, strict,
+                              from_store, store, env)
     mode = options.mode()
     catalog = load(options)
     from offerspec.simulate.inputs import parse_date, today_utc
