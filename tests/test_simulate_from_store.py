@@ -49,3 +49,14 @@ def test_an_empty_store_is_a_clear_error(run, tmp_path: Path) -> None:
                  "--offer", "subscribe", "--plan", "annual-digital")
     assert result.exit_code == 1
     assert "holds no catalog yet" in result.stderr
+
+
+def test_validate_without_paths_uses_the_catalog_named_in_offerspec_toml(
+        run, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(f'catalog = "{EXAMPLES}"\n')
+    (tmp_path / "not-a-catalog.yaml").write_text("unrelated: true\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert "valid: 3 products, 12 plans, 5 offers" in result.output

@@ -20,4 +20,11 @@ def strict_option(func: F) -> F:
 
 
 def resolve_paths(paths: tuple[str, ...]) -> list[str]:
-    return list(paths) if paths else ["."]
+    """PATH arguments, else the catalog named in offerspec.toml, else the current directory."""
+    if paths:
+        return list(paths)
+    from offerspec.store.url import find_project, load_project
+
+    project_file = find_project()
+    project = load_project(project_file) if project_file else None
+    return list(project.catalog) if project and project.catalog else ["."]
