@@ -14,13 +14,16 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from offerspec.catalog import Catalog
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 from offerspec.diagnostics import DiagnosticsError, OfferspecError
+
+if TYPE_CHECKING:
+    from offerspec.simulate import Member
 
 EXIT_NOTHING = 4
 
@@ -142,7 +145,7 @@ def simulate(  # noqa: PLR0917 - click passes every option positionally
         raise SystemExit(EXIT_NOTHING)
 
 
-def _member(catalog: Catalog, options: SimulateOptions) -> Any:
+def _member(catalog: Catalog, options: SimulateOptions) -> Member:
     from offerspec.simulate import Member, index_for
     from offerspec.simulate.inputs import check_email, check_ip, parse_country, parse_holding
 
