@@ -192,3 +192,22 @@ def test_fast_json_lines_equal_the_plain_encoding(tmp_path) -> None:
     list(write_jsonl(results, out))
     assert [json.loads(line) for line in out.getvalue().splitlines()] == [
         json.loads(json.dumps(result_dict(r))) for r in results]
+
+
+def test_batch_malformed_csv_is_an_input_error(run, tmp_path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text('offer,plan\nsubscribe,"' + "x" * 200_000 + '"\n')
+    result = run("simulate", EX, "--batch", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:2: unreadable CSV: field larger than field limit" in result.stderr
+
+
+def test_scenario_signup_has_no_country(run, tmp_path) -> None:
+    (tmp_path / "s.scenarios.yaml").write_text(
+        "scenarios:\n  - name: s\n    signup: {email: a@example.edu, date: 2026-01-01, country: US}\n"
+        "    expect: {accepted: true}\n")
+    for path in EXAMPLES.glob("*.yaml"):
+        if not path.name.endswith(".scenarios.yaml"):
+            (tmp_path / path.name).write_text(path.read_text())
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 1 and "unknown field 'country'" in result.stderr

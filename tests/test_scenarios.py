@@ -173,3 +173,15 @@ def test_the_documented_scenario_example_passes(run, tmp_path) -> None:
     (tmp_path / "doc.scenarios.yaml").write_text(doc[start:doc.index("```", start)])
     result = run("test", str(tmp_path))
     assert result.exit_code == 0, result.output
+
+
+def test_a_scenario_that_cannot_be_simulated_fails_with_the_reason(run, catalog_dir) -> None:
+    scenarios(catalog_dir, """
+        scenarios:
+          - name: past the calendar
+            checkout: {offer: subscribe, plan: annual-digital, date: 9999-06-01}
+            expect: {accepted: true}
+        """)
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    assert "    error: 9999-06-01 + 1 year(s) is after 9999-12-31" in result.stdout.splitlines()

@@ -24,6 +24,7 @@ from offerspec.diagnostics import DiagnosticsError, OfferspecError
 
 if TYPE_CHECKING:
     from offerspec.catalog import Catalog
+    from offerspec.simulate import Member
 
 EXIT_NOTHING = 4
 
@@ -170,7 +171,7 @@ def simulate(  # noqa: PLR0917 - click passes every option positionally
         raise SystemExit(EXIT_NOTHING)
 
 
-def _member(catalog: Catalog, options: SimulateOptions) -> Any:
+def _member(catalog: Catalog, options: SimulateOptions) -> Member:
     from offerspec.simulate import Member, index_for
     from offerspec.simulate.inputs import check_email, check_ip, parse_country, parse_holding
 

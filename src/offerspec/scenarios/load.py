@@ -128,8 +128,9 @@ class _Checker:
             for i, holding in enumerate(scenario.checkout.holdings):
                 self.known((*base, action, "holdings", i, "product"), "product", holding.product,
                            self.index.products)
-        if spec.country is not None and spec.country not in country_codes():
-            self.problem((*base, action, "country"), f"unknown country code '{spec.country}'",
+        country = scenario.checkout.country if scenario.checkout is not None else None
+        if country is not None and country not in country_codes():
+            self.problem((*base, action, "country"), f"unknown country code '{country}'",
                          "use an uppercase ISO 3166-1 alpha-2 code, e.g. US")
         if spec.email is not None:
             self.value((*base, action, "email"), email_domain, spec.email)

@@ -29,7 +29,6 @@ class MemberSpec(_Strict):
     """Fields shared by checkouts and signups."""
 
     date: IsoDate = Field(description="Required: a scenario must not depend on today")
-    country: Annotated[str, Field(min_length=2, max_length=2)] | None = None
     email: Annotated[str, Field(max_length=320)] | None = None
     ip: Annotated[str, Field(max_length=64)] | None = None
     seats_used: Annotated[int, Field(ge=0)] = 0
@@ -38,6 +37,7 @@ class MemberSpec(_Strict):
 class CheckoutSpec(MemberSpec):
     offer: Id
     plan: Id
+    country: Annotated[str, Field(min_length=2, max_length=2)] | None = None
     direct_link: bool = False
     holdings: list[HoldingSpec] = Field(default_factory=list)
     renewals: Annotated[int, Field(ge=0, le=1000)] = 0

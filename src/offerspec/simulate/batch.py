@@ -126,12 +126,23 @@ class RowParser:
 _ANONYMOUS = Member()
 
 
+def _rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
+    """The reader's rows; a malformed file (e.g. a NUL byte) is an input error, not a bug."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = getattr(reader, "line_num", 0)
+        raise OfferspecError(f"{name}:{line}: unreadable CSV: {exc}",
+                             hint="save the file as plain UTF-8 CSV") from None
+
+
 def run_batch(handle: TextIO, name: str, index: CatalogIndex, default_date: date) -> Iterator[RowResult]:
     """Simulate every row of a CSV file; bad rows become errors, the others outcomes."""
     reader = csv.reader(handle)
-    parser = RowParser(check_header(next(reader, None), name), index, default_date)
+    header = next(_rows(reader, name), None)
+    parser = RowParser(check_header(header, name), index, default_date)
     line = reader.line_num
-    for cells in reader:
+    for cells in _rows(reader, name):
         start, line = line + 1, reader.line_num
         if not any(cells):
             continue  # blank lines separate groups of rows

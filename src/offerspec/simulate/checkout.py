@@ -87,10 +87,11 @@ def grant(plan: PlanFacts, start: date, member: Member, renewals: int, *,
     paid = charge and plan.amount > 0
     if paid:
         charges.append(Charge(anchor, plan.amount, plan.currency, plan.id, 0))
-    if renewals and interval is not None and plan.auto_renew:
+    if renewals and interval is not None and end is not None and plan.auto_renew:
         # Every period is counted from the anchor, so month ends do not drift.
+        period_end = end
         for period in range(1, renewals + 1):
-            period_start = add_periods(anchor, interval, count * period)
+            period_start = period_end
             period_end = add_periods(anchor, interval, count * (period + 1))
             entitlements.extend(Entitlement(product, period_start, period_end, plan.id, None, period)
                                 for product in plan.grants)
