@@ -177,6 +177,7 @@ def test_no_tty_refuses_and_tty_confirms(run, cat, url, monkeypatch) -> None:
 
 
 def test_history_and_show(run, cat, url) -> None:
+    assert run("plan", str(cat), "--store", url).exit_code == 0  # creates the store file
     assert run("history", "--store", url).stdout == "No revisions yet.\n"
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")

@@ -15,7 +15,7 @@ from offerspec.cli.store_options import open_from_args, store_options
 @store_options
 def history(fmt: str, store: str | None, env: str | None) -> None:
     """List the store's revisions (each apply is one)."""
-    _, opened = open_from_args(store, env)
+    _, opened = open_from_args(store, env, must_exist=True)
     try:
         revisions = opened.history()
     finally:
@@ -42,7 +42,7 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
     from offerspec.diff.changes import from_dict
     from offerspec.render.plan_text import render_change
 
-    _, opened = open_from_args(store, env)
+    _, opened = open_from_args(store, env, must_exist=True)
     try:
         info = opened.revision(revision)
     finally:
@@ -67,7 +67,7 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
 @store_options
 def force_unlock(lock_id: str, store: str | None, env: str | None) -> None:
     """Remove a stale apply lock (only when its holder is really gone)."""
-    _, opened = open_from_args(store, env)
+    _, opened = open_from_args(store, env, must_exist=True)
     try:
         holder = opened.force_unlock(lock_id)
     finally:
