@@ -253,3 +253,16 @@ def test_apply_refused_store_is_library_error(tmp_path) -> None:
 
     with pytest.raises(OfferspecError):
         url_to_path("", tmp_path)
+
+
+def test_database_held_by_another_tool_is_a_user_error(run, cat, url, tmp_path) -> None:
+    assert run("plan", str(cat), "--store", url).exit_code == 0
+    other = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. a DB browser with unsaved changes
+    try:
+        result = run("apply", str(cat), "--store", url, "--auto-approve", "--lock-timeout", "0")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 1
+    assert "the database refused the write" in result.stderr and "hint:" in result.stderr
