@@ -252,3 +252,15 @@ def test_money_stays_int_in_the_store(run, cat, url, tmp_path) -> None:
     amounts = {json.loads(d).get("amount") for (k, _), d in heads(tmp_path / "store.db").items()
                if k == "plans"}
     assert all(type(a) is int for a in amounts)
+
+
+def test_help_does_not_import_the_store_or_the_diff() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom offerspec.cli.main import cli\n"
+            "CliRunner().invoke(cli, ['--help'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('offerspec.store', "
+            "'offerspec.diff.changes', 'offerspec.workflow', 'sqlite3', 'tomllib'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

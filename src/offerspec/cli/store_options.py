@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from offerspec.diff.safety import DEFAULT_MAX_ARCHIVE_SHARE
+from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
