@@ -255,12 +255,17 @@ def test_money_stays_int_in_the_store(run, cat, url, tmp_path) -> None:
 
 
 def test_help_does_not_import_the_store_or_the_diff() -> None:
+    import os
     import subprocess
     import sys
+
+    from conftest import ROOT
 
     code = ("import sys\nfrom click.testing import CliRunner\nfrom offerspec.cli.main import cli\n"
             "CliRunner().invoke(cli, ['--help'])\n"
             "print(sorted(m for m in sys.modules if m.startswith(('offerspec.store', "
             "'offerspec.diff.changes', 'offerspec.workflow', 'sqlite3', 'tomllib'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
     assert out.stdout.strip() == "[]"
