@@ -98,6 +98,19 @@ def test_corrupt_plan_file(run, url, tmp_path, content, message) -> None:
     assert message in result.stderr and "hint:" in result.stderr
 
 
+def test_plan_file_with_invalid_object_data_is_refused(run, cat, url, tmp_path) -> None:
+    out = tmp_path / "plan.json"
+    run("plan", str(cat), "--store", url, "--out", str(out))
+    doc = json.loads(out.read_text())
+    plan = next(c for c in doc["changes"] if c["id"] == "monthly-digital")
+    plan["data"]["amount"] = 9.99
+    out.write_text(json.dumps(doc))
+    result = run("apply", "--plan", str(out), "--store", url)
+    assert result.exit_code == 1
+    assert "plan monthly-digital: amount: Input should be a valid integer" in result.stderr
+    assert not heads(tmp_path / "store.db")
+
+
 def test_missing_plan_file_and_paths_with_plan(run, url, tmp_path, cat) -> None:
     result = run("apply", "--plan", str(tmp_path / "nope.json"), "--store", url)
     assert result.exit_code == 1 and "no such plan file" in result.stderr
