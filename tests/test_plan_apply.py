@@ -63,6 +63,15 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
         (1, 999, "active"), (1, 999, "archived"), (2, 1099, "active")]
     assert head == (2,)
     assert "No changes." in run("plan", str(cat), "--store", url).stdout
+    versions = run("history", "--object", "plan/monthly-digital", "--store", url).stdout.splitlines()
+    assert [line.split()[:3] for line in versions] == [
+        ["1", "v1", "active"], ["2", "v1", "archived"], ["2", "v2", "active"]]
+    as_json = json.loads(run("history", "--object", "plan/monthly-digital", "--store", url,
+                             "--format", "json").stdout)
+    assert [v["data"]["amount"] for v in as_json] == [999, 999, 1099]
+    for bad in ("plan/nope", "widget/x", "plan"):
+        result = run("history", "--object", bad, "--store", url)
+        assert result.exit_code == 1 and "hint:" in result.stderr
 
 
 def test_nickname_edit_is_an_update_in_place(run, cat, url) -> None:
