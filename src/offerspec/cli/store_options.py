@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
+
+if TYPE_CHECKING:
+    from offerspec.store.base import Store
+    from offerspec.store.url import StoreLocation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +38,7 @@ def safety_options(func: F) -> F:
 
 
 def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.0,
-                   must_exist: bool = False) -> Any:
+                   must_exist: bool = False) -> tuple[StoreLocation, Store]:
     """(location, opened store) for --store/--env. ``must_exist``: for commands that only read."""
     from offerspec.diagnostics import OfferspecError
     from offerspec.store.url import open_store, resolve_store
