@@ -6,6 +6,7 @@
 For each size: a catalog of ~100 plans per file is applied to a fresh store (timed: the creates),
 then 1% of plans is changed (half nickname = update, half amount = replace), 0.5% added and 0.5%
 removed, and ``plan`` (load + check + compile + snapshot + diff) and ``apply`` are timed.
+Like the CLI, the bench freezes the GC after each load (``load_desired(freeze_gc=True)``).
 Targets (issue 3): plan of 10,000 within 3x the parse floor; 10,000 creates in under 1 s.
 """
 
@@ -92,14 +93,14 @@ def run_size(size: int, rng: random.Random) -> None:
         store = SQLiteStore(tmp_path / "store.db", "sqlite:///store.db")
         options = PlanOptions()
 
-        catalog_a, _ = load_desired([tmp_path / "a"])
+        catalog_a, _ = load_desired([tmp_path / "a"], freeze_gc=True)
         creates = plan(catalog_a, store.snapshot(), options)
         start = time.perf_counter()
         apply(store, creates)
         t_creates = time.perf_counter() - start
 
         start = time.perf_counter()
-        catalog_b, _ = load_desired([tmp_path / "b"])
+        catalog_b, _ = load_desired([tmp_path / "b"], freeze_gc=True)
         t_load = time.perf_counter() - start
         start = time.perf_counter()
         snapshot = store.snapshot()

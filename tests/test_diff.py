@@ -124,3 +124,40 @@ def test_content_hash_from_texts_matches_the_catalog() -> None:
     catalog, _ = load_catalog([EXAMPLES])
     assert catalog is not None
     assert content_hash(canonical_texts(catalog.objects())) == catalog.content_hash()
+
+
+def test_text_renderer_pinned() -> None:
+    from offerspec.diff.changeset import ChangeSet
+    from offerspec.render.plan_text import render_text
+
+    live = snapshot_of(objects(PLAN, {**PLAN, "id": "y", "interval": "year"},
+                               {**PLAN, "id": "gone"}, {**PLAN, "id": "old", "status": "archived"}))
+    drifted = live.objects["plans"]["m"]
+    live.objects["plans"]["m"] = LiveObject("plans", "m", 1, drifted.text.replace("999", "1"),
+                                            drifted.written_hash)
+    desired = objects({**PLAN, "nickname": "Monthly!"}, {**PLAN, "id": "y", "interval": "month"},
+                      {**PLAN, "id": "new"}, {**PLAN, "id": "old"})
+    desired["offers"] = {"o": {"id": "o", "name": "O", "plans": ["y"]}}
+    changes = tuple(compare(desired, live))
+    text = render_text(ChangeSet(changes, "id", "sqlite:///t.db", 1, "sha256:x"))
+    assert text == """\
+Store: sqlite:///t.db (revision 1)
+
+  -/+ plan m  (replace: amount forces a new version)  [drift: changed outside offerspec]
+      nickname: "Monthly" (live) → "Monthly!" (catalog restores)
+      amount: 1 (live) → 999 (catalog restores)
+      1. create m v2
+      2. archive m v1 (its subscribers keep it)
+  + plan new
+  + plan old  (unarchive)
+      status: "archived" → "active"
+  -/+ plan y  (replace: interval forces a new version)
+      interval: "year" → "month"
+      1. create y v2
+      2. point offer(s) o at v2
+      3. archive y v1 (its subscribers keep it)
+  + offer o
+  - plan gone  (archive: kept for existing subscribers, no longer available)
+
+2 to create, 0 to update, 2 to replace, 1 to archive, 1 to unarchive, 1 drifted
+"""

@@ -63,6 +63,15 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
         (1, 999, "active"), (1, 999, "archived"), (2, 1099, "active")]
     assert head == (2,)
     assert "No changes." in run("plan", str(cat), "--store", url).stdout
+    versions = run("history", "--object", "plan/monthly-digital", "--store", url).stdout.splitlines()
+    assert [line.split()[:3] for line in versions] == [
+        ["1", "v1", "active"], ["2", "v1", "archived"], ["2", "v2", "active"]]
+    as_json = json.loads(run("history", "--object", "plan/monthly-digital", "--store", url,
+                             "--format", "json").stdout)
+    assert [v["data"]["amount"] for v in as_json] == [999, 999, 1099]
+    for bad in ("plan/nope", "widget/x", "plan"):
+        result = run("history", "--object", bad, "--store", url)
+        assert result.exit_code == 1 and "hint:" in result.stderr
 
 
 def test_nickname_edit_is_an_update_in_place(run, cat, url) -> None:
@@ -177,6 +186,7 @@ def test_no_tty_refuses_and_tty_confirms(run, cat, url, monkeypatch) -> None:
 
 
 def test_history_and_show(run, cat, url) -> None:
+    assert run("plan", str(cat), "--store", url).exit_code == 0  # creates the store file
     assert run("history", "--store", url).stdout == "No revisions yet.\n"
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
@@ -251,3 +261,20 @@ def test_money_stays_int_in_the_store(run, cat, url, tmp_path) -> None:
     amounts = {json.loads(d).get("amount") for (k, _), d in heads(tmp_path / "store.db").items()
                if k == "plans"}
     assert all(type(a) is int for a in amounts)
+
+
+def test_help_does_not_import_the_store_or_the_diff() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom offerspec.cli.main import cli\n"
+            "CliRunner().invoke(cli, ['--help'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('offerspec.store', "
+            "'offerspec.diff.changes', 'offerspec.workflow', 'sqlite3', 'tomllib'))))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
+    assert out.stdout.strip() == "[]"

@@ -42,7 +42,8 @@ def test_pull_round_trip(run, cat, url, tmp_path) -> None:
     assert run("pull", "--out", str(out), "--store", url, "--force").exit_code == 0
 
 
-def test_pull_of_an_empty_store(run, url, tmp_path) -> None:
+def test_pull_of_an_empty_store(run, cat, url, tmp_path) -> None:
+    assert run("plan", str(cat), "--store", url).exit_code == 0  # creates the (empty) store
     result = run("pull", "--out", str(tmp_path / "x"), "--store", url)
     assert result.exit_code == 1 and "no active objects" in result.stderr
 
@@ -131,3 +132,26 @@ def test_env_without_project_file(run, cat, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("plan", str(cat), "--env", "staging")
     assert result.exit_code == 1 and "no offerspec.toml found" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["history"], ["show", "1"], ["export"], ["force-unlock", "x"],
+                                  ["pull", "--out", "somewhere"]])
+def test_reading_commands_need_an_existing_store(run, tmp_path, args) -> None:
+    result = run(*args, "--store", f"sqlite:///{tmp_path}/absent.db")
+    assert result.exit_code == 1 and "no store at" in result.stderr
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_read_only_store_file_is_a_clear_error(run, cat, tmp_path) -> None:
+    import os
+
+    url = f"sqlite:///{tmp_path}/ro.db"
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    (tmp_path / "ro.db").chmod(0o444)
+    edit_dir = copy_examples(tmp_path / "other")
+    (edit_dir / "support.yaml").write_text((edit_dir / "support.yaml").read_text().replace(
+        "Monthly Donation", "Monthly Gift"))
+    result = run("apply", str(edit_dir), "--store", url, "--auto-approve")
+    assert result.exit_code == 1 and "hint:" in result.stderr

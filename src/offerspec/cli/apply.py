@@ -73,7 +73,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
     location, opened = open_from_args(store, env, lock_wait=lock_timeout)
     try:
         if saved is None:
-            catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict)
+            catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict,
+                                        freeze_gc=True)
             echo_warnings(diagnostics)
         with opened.lock(lock_timeout):
             snapshot = opened.snapshot()

@@ -65,7 +65,8 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
     from offerspec.workflow import plan as make_plan
 
     location, opened = open_from_args(store, env)
-    catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict)
+    catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict,
+                                        freeze_gc=True)
     echo_warnings(diagnostics)
     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
     try:

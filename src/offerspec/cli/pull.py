@@ -27,7 +27,7 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
     if target.exists() and not force and any(target.glob("*.y*ml")):
         raise OfferspecError(f"{out} already holds YAML files",
                              hint="pull into an empty directory, or pass --force to overwrite")
-    _, opened = open_from_args(store, env)
+    _, opened = open_from_args(store, env, must_exist=True)
     try:
         snapshot = opened.snapshot()
     finally:
@@ -53,7 +53,7 @@ def export(fmt: str, include_archived: bool, out: str, store: str | None, env: s
     from offerspec.cli.validate import write_atomically
     from offerspec.pull import plans_csv
 
-    _, opened = open_from_args(store, env)
+    _, opened = open_from_args(store, env, must_exist=True)
     try:
         snapshot = opened.snapshot()
     finally:

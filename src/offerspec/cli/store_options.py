@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from offerspec.diff.safety import DEFAULT_MAX_ARCHIVE_SHARE
+from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
+
+if TYPE_CHECKING:
+    from offerspec.store.base import Store
+    from offerspec.store.url import StoreLocation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,11 +37,17 @@ def safety_options(func: F) -> F:
                              "--max-archive-share of them.")(func)
 
 
-def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.0) -> Any:
-    """(location, opened store) for --store/--env."""
+def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.0,
+                   must_exist: bool = False) -> tuple[StoreLocation, Store]:
+    """(location, opened store) for --store/--env. ``must_exist``: for commands that only read."""
+    from offerspec.diagnostics import OfferspecError
     from offerspec.store.url import open_store, resolve_store
 
     location = resolve_store(store, env)
+    if must_exist and not location.path.exists():
+        raise OfferspecError(f"no store at {location.path} ({location.url}, from {location.source})",
+                             hint="apply a catalog first, or point --store / --env / "
+                                  "OFFERSPEC_STORE at the store")
     return location, open_store(location, lock_wait=lock_wait)
 
 

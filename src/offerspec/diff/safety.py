@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Archive, Change, Delete
+from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
 from offerspec.store.base import Snapshot
-
-DEFAULT_MAX_ARCHIVE_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)

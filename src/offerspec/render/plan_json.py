@@ -11,7 +11,7 @@ from typing import Any
 
 from offerspec import __version__
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import from_dict, to_dict
+from offerspec.diff.changes import Change, from_dict, label, to_dict
 from offerspec.diff.changeset import ChangeSet
 from offerspec.diff.safety import PlanOptions
 
@@ -48,6 +48,26 @@ def _bad(path: Path, why: str) -> OfferspecError:
                           hint="create it with: offerspec plan --out FILE")
 
 
+def _validate_data(path: Path, changes: tuple[Change, ...]) -> None:
+    """A plan file is input like any other: what it would write must be a valid object."""
+    from pydantic import ValidationError
+
+    from offerspec.model import MODEL_BY_KIND
+
+    for change in changes:
+        data = getattr(change, "data", None)
+        if data is None:
+            continue
+        try:
+            obj = MODEL_BY_KIND[change.kind].model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise _bad(path, f"{label(change)}: {where}: {first['msg']}") from exc
+        if obj.id != change.id:
+            raise _bad(path, f"{label(change)}: its data has id {obj.id!r}")
+
+
 def load_plan(path: Path) -> ChangeSet:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -66,6 +86,7 @@ def load_plan(path: Path) -> ChangeSet:
         options = PlanOptions(bool(opts["delete_removed"]), bool(opts["allow_destroy"]),
                               float(opts["max_archive_share"]))
         changes = tuple(from_dict(c) for c in raw["changes"])
+        _validate_data(path, changes)
         return ChangeSet(changes, str(store["identity"]), str(store["url"]),
                          int(store["revision"]), str(raw["catalog_hash"]), options)
     except (KeyError, TypeError, ValueError) as exc:

@@ -1,9 +1,5 @@
-"""Live stores: where the applied catalog lives (SQLite now; PostgreSQL and HTTP later)."""
+"""Live stores: where the applied catalog lives (SQLite now; PostgreSQL and HTTP later).
 
-from __future__ import annotations
-
-from offerspec.store.base import LiveObject, RevisionInfo, Snapshot, Store, StoreLocked
-from offerspec.store.url import StoreLocation, open_store, resolve_store
-
-__all__ = ["LiveObject", "RevisionInfo", "Snapshot", "Store", "StoreLocation", "StoreLocked",
-           "open_store", "resolve_store"]
+``base`` holds the interface (``Store``) and its values, ``url`` finds and opens a store,
+``sqlite`` is the embedded default. Nothing is imported here, to keep ``--help`` fast.
+"""

@@ -81,6 +81,13 @@ def current_user() -> str:
         return "unknown"
 
 
+def _store_error(url: str, exc: sqlite3.OperationalError) -> OfferspecError:
+    """The database refused (busy past the timeout, read-only, disk full): nothing was applied."""
+    return OfferspecError(f"{url}: the database refused the write: {exc}; nothing was changed",
+                          hint="check that the store file is writable and no other tool keeps it "
+                               "locked, then try again")
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -111,6 +118,12 @@ class SQLiteStore:
                                       "file, or move this one away") from exc
 
     def _init_schema(self) -> None:
+        try:  # an existing store: no write lock needed just to open it
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row is not None and row[0] == SCHEMA_VERSION:
+            return
         with self._transaction():
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -127,13 +140,22 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.url, exc) from exc
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self.conn.execute("ROLLBACK")
+            raise _store_error(self.url, exc) from exc
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.url, exc) from exc
 
     def close(self) -> None:
         self.conn.close()

@@ -19,7 +19,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from offerspec.store.base import Store
 
 from offerspec.diagnostics import OfferspecError
 
@@ -154,8 +157,8 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
-def open_store(location: StoreLocation, *, lock_wait: float = 30.0) -> Any:
-    """Open (creating if needed) the store at ``location``. Returns a ``Store``."""
+def open_store(location: StoreLocation, *, lock_wait: float = 30.0) -> Store:
+    """Open (creating if needed) the store at ``location``."""
     from offerspec.store.sqlite import SQLiteStore
 
     if location.source == "default":
