@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import singledispatch
 from typing import Any
 
@@ -17,21 +16,16 @@ from offerspec.diff.changes import (
     label,
 )
 from offerspec.diff.changeset import ChangeSet
+from offerspec.diff.describe import describe, value
 
 DRIFT = "[drift: changed outside offerspec]"
-
-
-def value(v: Any) -> str:
-    if v is None:
-        return "(none)"
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
 def field_lines(fields: tuple[FieldChange, ...], drifted: bool, indent: str = "      ") -> list[str]:
     if drifted:
         return [f"{indent}{f.field}: {value(f.old)} (live) → {value(f.new)} (catalog restores)"
                 for f in fields]
-    return [f"{indent}{f.field}: {value(f.old)} → {value(f.new)}" for f in fields]
+    return [f"{indent}{line}" for f in fields for line in describe(f)]
 
 
 def _head(symbol: str, change: Any, note: str = "") -> str:
