@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,6 +49,18 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _hintable(value: Any) -> bool:
+    """A plain-sized finite number (or no number at all): safe to turn into a suggestion.
+
+    ``.inf`` or ``1e999999`` must not be converted to an integer (an error, or minutes of work).
+    """
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else repr(value))
+    except (InvalidOperation, ValueError):
+        return True
+    return number.is_finite() and abs(number.adjusted()) <= 30
+
+
 def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Diagnostic:
     """One pydantic error, at the exact value (or key) it concerns."""
     loc: tuple[str | int, ...] = tuple(error["loc"])
@@ -73,7 +86,8 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     elif _field_name(loc) == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
         currency = item.get("currency") if isinstance(item, dict) else None
         message = f"amount must be an integer number of minor units, got {_describe(value)}"
-        hint = amount_hint(value, currency if isinstance(currency, str) else None)
+        hint = amount_hint(value if _hintable(value) else None,
+                           currency if isinstance(currency, str) else None)
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         message = f"invalid {name} {_describe(value)}: expected {expected}"
@@ -91,7 +105,7 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{name} must be an integer, got {_describe(value)}"
-        if isinstance(value, str) and value.lstrip("-").isdigit():
+        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 30:
             hint = f"write it unquoted and without leading zeros: {int(value)}"
     elif kind == "string_type":
         message = f"{name or 'value'} must be text, got {_describe(value)}"
