@@ -122,6 +122,30 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
                       else "unknown-field", message, hint=hint)
 
 
+_UNION_BRANCHES = ("int", "float")
+
+
+def _one_error_per_union(errors: list[Any]) -> list[Any]:
+    """``int | float`` fields fail once per branch, at locs ending in the branch name.
+
+    Report one problem at the field itself: the float branch's (it accepts integers too).
+    """
+    out: list[Any] = []
+    by_loc: dict[tuple[Any, ...], int] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if len(loc) < 2 or loc[-1] not in _UNION_BRANCHES:
+            out.append(error)
+            continue
+        at_field = {**error, "loc": loc[:-1]}
+        if loc[:-1] not in by_loc:
+            by_loc[loc[:-1]] = len(out)
+            out.append(at_field)
+        elif loc[-1] == "float":
+            out[by_loc[loc[:-1]]] = at_field
+    return out
+
+
 # Stand-ins for required fields that failed validation (salvage only).
 _PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "products": {"name": "-"},
@@ -185,7 +209,7 @@ def check_documents(documents: list[Document]) -> tuple[
                 try:
                     obj = model.model_validate(item)
                 except ValidationError as exc:
-                    errors = exc.errors(include_url=False)
+                    errors = _one_error_per_union(exc.errors(include_url=False))
                     diagnostics.extend(error_to_diagnostic(doc, base, e, item) for e in errors)
                     rescued = salvage(kind, item, doc, base, errors)
                     obj = None
