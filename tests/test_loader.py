@@ -372,3 +372,9 @@ def test_discovery_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
     assert diagnostics == []
     assert [Path(d.path).relative_to(tmp_path).as_posix() for d in documents] == [
         "a.yml", "b.yaml", "sub/c.yaml"]
+
+
+def test_overlong_integer_is_located_not_a_crash(load: Load) -> None:
+    # Python refuses to convert more than 4300 digits: a ValueError, once an internal error.
+    assert load("a: 1\nb: " + "9" * 5000 + "\n") == (None, [(2, 4, "yaml-bad-scalar")])
+    assert load("a: " + "9" * 4000 + "\n")[1] == []

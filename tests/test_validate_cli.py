@@ -75,8 +75,8 @@ def test_invalid_catalog_exits_1(run: Run, write: Write, in_dir: Path) -> None:
 
 def test_default_path_is_the_current_directory(run: Run, write: Write, in_dir: Path) -> None:
     write(products=PRODUCTS)
-    assert run("validate").stdout == "valid: 1 products, 0 plans, 0 offers\n"
-    assert run("validate", ".").stdout == "valid: 1 products, 0 plans, 0 offers\n"
+    assert run("validate").stdout == "valid: 1 product, 0 plans, 0 offers\n"
+    assert run("validate", ".").stdout == "valid: 1 product, 0 plans, 0 offers\n"
 
 
 def test_files_can_be_named_one_by_one(run: Run, write: Write, in_dir: Path) -> None:
@@ -173,7 +173,7 @@ def test_warnings_pass_without_strict_and_fail_with_it(run: Run, write: Write, i
     assert relaxed.stdout.splitlines()[0] == (
         "catalog.yaml:15:13: warning[offer-hidden-plan]: plan 'monthly' is hidden: members see it "
         "only by direct link")
-    assert relaxed.stdout.splitlines()[-2:] == ["0 errors, 1 warning", "valid: 1 products, 1 plans, 1 offers"]
+    assert relaxed.stdout.splitlines()[-2:] == ["0 errors, 1 warning", "valid: 1 product, 1 plan, 1 offer"]
     strict = run("validate", "--strict")
     assert strict.exit_code == 1
     assert strict.stdout.splitlines()[0].startswith("catalog.yaml:15:13: error[offer-hidden-plan]: ")
@@ -296,7 +296,7 @@ def test_github_format_warning_and_summary(run: Run, write: Write, in_dir: Path)
     assert result.stdout.splitlines() == [
         "::warning file=catalog.yaml,line=15,col=13,title=offer-hidden-plan::plan 'monthly' is hidden: "
         "members see it only by direct link (hint: set `is_hidden: false`, or keep it out of public offers)",
-        "valid: 1 products, 1 plans, 1 offers",
+        "valid: 1 product, 1 plan, 1 offer",
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,6 +49,18 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _hintable(value: Any) -> bool:
+    """A plain-sized finite number (or no number at all): safe to turn into a suggestion.
+
+    ``.inf`` or ``1e999999`` must not be converted to an integer (an error, or minutes of work).
+    """
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else repr(value))
+    except (InvalidOperation, ValueError):
+        return True
+    return number.is_finite() and abs(number.adjusted()) <= 30
+
+
 def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Diagnostic:
     """One pydantic error, at the exact value (or key) it concerns."""
     loc: tuple[str | int, ...] = tuple(error["loc"])
@@ -73,7 +86,8 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     elif _field_name(loc) == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
         currency = item.get("currency") if isinstance(item, dict) else None
         message = f"amount must be an integer number of minor units, got {_describe(value)}"
-        hint = amount_hint(value, currency if isinstance(currency, str) else None)
+        hint = amount_hint(value if _hintable(value) else None,
+                           currency if isinstance(currency, str) else None)
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         message = f"invalid {name} {_describe(value)}: expected {expected}"
@@ -91,7 +105,7 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{name} must be an integer, got {_describe(value)}"
-        if isinstance(value, str) and value.lstrip("-").isdigit():
+        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 30:
             hint = f"write it unquoted and without leading zeros: {int(value)}"
     elif kind == "string_type":
         message = f"{name or 'value'} must be text, got {_describe(value)}"
@@ -106,6 +120,30 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         message = f"{name or 'value'}: {error['msg'].lower()}" if name else error["msg"]
     return Diagnostic(doc.path, line, col, "schema" if kind != "extra_forbidden"
                       else "unknown-field", message, hint=hint)
+
+
+_UNION_BRANCHES = ("int", "float")
+
+
+def _one_error_per_union(errors: list[Any]) -> list[Any]:
+    """``int | float`` fields fail once per branch, at locs ending in the branch name.
+
+    Report one problem at the field itself: the float branch's (it accepts integers too).
+    """
+    out: list[Any] = []
+    by_loc: dict[tuple[Any, ...], int] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if len(loc) < 2 or loc[-1] not in _UNION_BRANCHES:
+            out.append(error)
+            continue
+        at_field = {**error, "loc": loc[:-1]}
+        if loc[:-1] not in by_loc:
+            by_loc[loc[:-1]] = len(out)
+            out.append(at_field)
+        elif loc[-1] == "float":
+            out[by_loc[loc[:-1]]] = at_field
+    return out
 
 
 # Stand-ins for required fields that failed validation (salvage only).
@@ -171,7 +209,7 @@ def check_documents(documents: list[Document]) -> tuple[
                 try:
                     obj = model.model_validate(item)
                 except ValidationError as exc:
-                    errors = exc.errors(include_url=False)
+                    errors = _one_error_per_union(exc.errors(include_url=False))
                     diagnostics.extend(error_to_diagnostic(doc, base, e, item) for e in errors)
                     rescued = salvage(kind, item, doc, base, errors)
                     obj = None

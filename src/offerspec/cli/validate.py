@@ -27,8 +27,10 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
     summary = ""
     if catalog is not None and fmt != "json":
-        summary = (f"valid: {len(catalog.products)} products, {len(catalog.plans)} plans, "
-                   f"{len(catalog.offers)} offers")
+        summary = "valid: " + ", ".join(
+            f"{n} {kind if n != 1 else kind[:-1]}"
+            for kind, n in (("products", len(catalog.products)), ("plans", len(catalog.plans)),
+                            ("offers", len(catalog.offers))))
     click.echo(RENDERERS[fmt](diagnostics, summary), nl=False)
     if catalog is None:
         raise SystemExit(1)

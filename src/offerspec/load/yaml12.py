@@ -289,8 +289,14 @@ class YamlBuilder:
         tag = event.tag
         if tag is None or tag == "!":
             # Only an untagged plain scalar is resolved; quoted ones are text.
-            return resolve_plain(event.value) if event.implicit[0] and not event.style \
-                else event.value
+            if not event.implicit[0] or event.style:
+                return event.value
+            try:
+                return resolve_plain(event.value)
+            except ValueError:  # an integer longer than Python converts (4300 digits)
+                self.error(pos, "yaml-bad-scalar",
+                           f"number with {len(event.value)} characters is too long")
+                raise _Abort from None
         if tag not in _SAFE_TAGS or tag in (f"{YAML_TAG}map", f"{YAML_TAG}seq"):
             self._bad_tag(tag, pos)
         try:
