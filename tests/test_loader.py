@@ -313,8 +313,12 @@ def test_empty_file_is_never_an_empty_catalog(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "found"), [
     ("hello\n", "str"), ("42\n", "int"), ("- a\n- b\n", "a list"), ("[]\n", "a list"),
-    ("null\n", "nothing"), ("---\n", "nothing"),
 ])
+@pytest.mark.parametrize("content", ["null\n", "---\n", "--- ~\n"])
+def test_an_empty_document_is_an_empty_file(load: Load, content: str) -> None:
+    assert load(content) == (None, [(1, 1, "empty-file")])
+
+
 def test_top_level_must_be_a_mapping(tmp_path: Path, load: Load, content: str, found: str) -> None:
     assert load(content) == (None, [(1, 1, "top-level-not-mapping")])
     _, (diagnostic,) = load_document(Path("f.yaml"))

@@ -23,6 +23,8 @@ def normalize_plan(plan: Plan) -> Plan:
         "domains": _sorted_unique(plan.domains),
         "ip_addresses": _sorted_unique(networks),
         "grants": _sorted_unique(plan.grants or []),
+        # 12 and 12.0 are the same rate: one canonical form, one hash.
+        "agency_remit_rate": None if plan.agency_remit_rate is None else float(plan.agency_remit_rate),
     }
     if all(getattr(plan, name) == value for name, value in update.items()):
         return plan  # already canonical: most plans, and no copy needed

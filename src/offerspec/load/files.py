@@ -104,6 +104,10 @@ def load_document(path: Path, *, max_bytes: int = MAX_FILE_BYTES,
     data = builder.build(text)
     if builder.diagnostics:
         return None, builder.diagnostics
+    if data is None:  # a document with no content (`---`, or only `~`)
+        return None, [Diagnostic(
+            name, 1, 1, "empty-file", "the file holds an empty document",
+            hint="add `products:`, `plans:` or `offers:`, or delete the file")]
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__ if not isinstance(data, list) \
             else "a list"

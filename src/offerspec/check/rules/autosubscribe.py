@@ -27,7 +27,8 @@ def unique_domains(ctx: CheckContext) -> Iterator[Diagnostic]:
                 other, j = first
                 yield located.diagnostic(
                     ("domains", i), "domain-conflict",
-                    f"domain '{domain}' already auto-subscribes to plan '{other.obj.id}'",
+                    f"domain '{domain}' already auto-subscribes to plan '{other.obj.id}' "
+                    f"(at {other.doc.path}:{other.value_pos('domains', j)[0]})",
                     hint="a signup must map to one plan: keep the domain on one plan only",
                     related=(other.where("domains", j),))
 
@@ -46,10 +47,11 @@ def disjoint_ip_ranges(ctx: CheckContext) -> Iterator[Diagnostic]:
     widest: tuple[int, int, int, Located[Plan], int, str] | None = None
     for current in ranges:
         overlaps = widest is not None and widest[0] == current[0] and current[1] <= widest[2]
-        if widest is not None and overlaps and (widest[3] is not current[3] or widest[4] != current[4]):
+        if widest is not None and overlaps and widest[3] is not current[3]:
             yield current[3].diagnostic(
                 ("ip_addresses", current[4]), "ip-overlap",
-                f"'{current[5]}' overlaps '{widest[5]}' of plan '{widest[3].obj.id}'",
+                f"'{current[5]}' overlaps '{widest[5]}' of plan '{widest[3].obj.id}' "
+                f"(at {widest[3].doc.path}:{widest[3].value_pos('ip_addresses', widest[4])[0]})",
                 hint="an address must map to one plan: make the ranges disjoint",
                 related=(widest[3].where("ip_addresses", widest[4]),))
         if widest is None or widest[0] != current[0] or current[2] > widest[2]:

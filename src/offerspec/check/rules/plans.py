@@ -11,6 +11,9 @@ from offerspec.diagnostics import Diagnostic, Severity
 from offerspec.geo import country_codes, domain_problem, parse_cidr
 from offerspec.money import currency_codes
 
+# Codes people write that ISO 3166-1 does not assign (or reserves for other uses).
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR", "EU": "one code per country, e.g. DE, FR"}
+
 
 @rule("trial-not-allowed", "indefinite-auto-renew", "interval-count-without-interval")
 def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -66,7 +69,26 @@ def memberships(ctx: CheckContext) -> Iterator[Diagnostic]:
                 hint="set `type: membership`, or remove member_seat_capacity")
 
 
-@rule("unknown-currency", "unknown-country", "duplicate-entry", local=True)
+@rule("duplicate-entry", local=True)
+def repeated_entries(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A value listed twice in a set-like list is a slip; compile would drop it silently."""
+    for located in ctx.plans.values():
+        for field in ("countries", "domains", "ip_addresses", "grants"):
+            if field == "grants" and "grants" not in located.obj.model_fields_set:
+                continue
+            first: dict[str, int] = {}
+            for i, entry in enumerate(getattr(located.obj, field) or []):
+                if entry in first:
+                    where = located.where(field, first[entry])
+                    yield located.diagnostic(
+                        (field, i), "duplicate-entry",
+                        f"'{entry}' is listed twice in {field} (first at {where[1]}:{where[2]})",
+                        severity=Severity.WARNING, hint="remove the repeat", related=(where,))
+                else:
+                    first[entry] = i
+
+
+@rule("unknown-currency", "unknown-country", local=True)
 def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
     currencies = currency_codes()
     countries = country_codes()
@@ -77,18 +99,14 @@ def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
                 ("currency",), "unknown-currency",
                 f"'{plan.currency}' is not an ISO 4217 currency that can be charged",
                 hint=did_you_mean(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP")
-        seen: set[str] = set()
         for i, code in enumerate(plan.countries):
             if code not in countries:
+                hint = (f"did you mean '{COUNTRY_ALIASES[code]}'?" if len(COUNTRY_ALIASES.get(code, "")) == 2
+                        else COUNTRY_ALIASES[code] if code in COUNTRY_ALIASES
+                        else did_you_mean(code, sorted(countries)) or "e.g. US, GB, NO")
                 yield located.diagnostic(
                     ("countries", i), "unknown-country",
-                    f"'{code}' is not an assigned ISO 3166-1 alpha-2 country code",
-                    hint=did_you_mean(code, sorted(countries)) or "e.g. US, GB, NO")
-            elif code in seen:
-                yield located.diagnostic(("countries", i), "duplicate-entry",
-                                         f"country '{code}' is listed twice",
-                                         severity=Severity.WARNING, hint="remove the repeat")
-            seen.add(code)
+                    f"'{code}' is not an assigned ISO 3166-1 alpha-2 country code", hint=hint)
 
 
 @rule("invalid-cidr", "invalid-domain", local=True)
