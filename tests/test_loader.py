@@ -311,14 +311,14 @@ def test_empty_file_is_never_an_empty_catalog(tmp_path: Path) -> None:
     assert [(Path(d.file).name, d.code) for d in diagnostics] == [("b.yaml", "empty-file")]
 
 
-@pytest.mark.parametrize(("content", "found"), [
-    ("hello\n", "str"), ("42\n", "int"), ("- a\n- b\n", "a list"), ("[]\n", "a list"),
-])
 @pytest.mark.parametrize("content", ["null\n", "---\n", "--- ~\n"])
 def test_an_empty_document_is_an_empty_file(load: Load, content: str) -> None:
     assert load(content) == (None, [(1, 1, "empty-file")])
 
 
+@pytest.mark.parametrize(("content", "found"), [
+    ("hello\n", "str"), ("42\n", "int"), ("- a\n- b\n", "a list"), ("[]\n", "a list"),
+])
 def test_top_level_must_be_a_mapping(tmp_path: Path, load: Load, content: str, found: str) -> None:
     assert load(content) == (None, [(1, 1, "top-level-not-mapping")])
     _, (diagnostic,) = load_document(Path("f.yaml"))
