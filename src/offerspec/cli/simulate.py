@@ -222,9 +222,8 @@ def run_signup(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
 def run_batch_command(catalog: Catalog, path: str, output_format: str, when: date) -> int:
     """Exit 1 when any row is invalid (each reported as file:line on stderr), else 0."""
     from offerspec.simulate import index_for
-    from offerspec.simulate.batch import run_batch, write_csv, write_jsonl
+    from offerspec.simulate.batch import run_batch, simulate_jsonl, write_csv
 
-    writer = write_jsonl if output_format == "jsonl" else write_csv
     invalid = 0
     try:
         handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -234,7 +233,10 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
     name = "<stdin>" if path == "-" else path
     out = click.get_text_stream("stdout")
     try:
-        for result in writer(run_batch(handle, name, index_for(catalog), when), out):
+        index = index_for(catalog)
+        results = simulate_jsonl(handle, name, index, when, out) if output_format == "jsonl" \
+            else write_csv(run_batch(handle, name, index, when), out)
+        for result in results:
             if result.error is not None:
                 invalid += 1
                 click.echo(f"{name}:{result.line}: error: {result.error.message}", err=True)

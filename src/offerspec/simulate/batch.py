@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any, TextIO
 
 from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import OfferspecError
+from offerspec.load.files import gc_paused
 from offerspec.simulate.checkout import simulate_checkout
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.inputs import (
@@ -95,6 +97,10 @@ class RowParser:
 
     def checkout(self, cells: list[str]) -> Checkout:
         """One row as a checkout; raises ``OfferspecError`` for a bad cell."""
+        return self.tail(cells, *self.head(cells))
+
+    def head(self, cells: list[str]) -> tuple[str, str, date, str]:
+        """The cells checked before the member's email and IP: width, ids, date, country."""
         if len(cells) != self.width:
             raise OfferspecError(f"expected {self.width} cells, found {len(cells)}",
                                  hint="quote cells that contain commas")
@@ -105,13 +111,19 @@ class RowParser:
         self._check_ids(offer, plan)
         text = cell(cells, "date")
         day = self._date(text) if text else self.default_date
-        country, email, ip = cell(cells, "country"), cell(cells, "email"), cell(cells, "ip")
+        country = cell(cells, "country")
+        return offer, plan, day, self._country(country) if country else ""
+
+    def tail(self, cells: list[str], offer: str, plan: str, day: date, country: str) -> Checkout:
+        """The rest of the row (email, IP, direct link, holdings, seats, renewals), in that order."""
+        cell = self._cell
+        email, ip = cell(cells, "email"), cell(cells, "ip")
         holdings, seats, direct = cell(cells, "holdings"), cell(cells, "seats_used"), \
             cell(cells, "direct_link")
         renewals = cell(cells, "renewals")
         if country or email or ip or holdings or seats or direct:
             member = Member(
-                country=self._country(country) if country else None,
+                country=country or None,
                 email=check_email(email) if email else None,
                 ip=check_ip(ip) if ip else None,
                 direct_link=parse_bool(direct, "direct_link"),
@@ -203,6 +215,122 @@ def write_jsonl(results: Iterable[RowResult], out: TextIO) -> Iterator[RowResult
     for result in results:
         write(encoder.line(result) + "\n")
         yield result
+
+
+ROW_MEMO_SIZE = 65_536
+ROW_MEMO_CHARS = 32_000_000  # a row with 1000 renewals renders to ~300 kB: bound the text too
+CHUNK_LINES = 4096
+_CONTACT_CHECKS: dict[str, Callable[[str], str]] = {"email": check_email, "ip": check_ip}
+
+
+def _error_text(error: OfferspecError) -> str:
+    """A row error's JSON line after ``{"line": N, ``, as ``result_dict`` would encode it."""
+    return json.dumps({"error": error.message, "hint": error.hint}, ensure_ascii=False)[1:] + "\n"
+
+
+def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date: date, out: TextIO,
+                   *, memo_size: int = ROW_MEMO_SIZE) -> Iterator[RowResult]:
+    """``write_jsonl(run_batch(...))``, byte for byte, fast: simulates every CSV row of
+    ``handle`` and writes its JSON line to ``out``; yields the invalid rows (as found).
+
+    A row's line is a function of its cells, so each distinct row is parsed, simulated and
+    encoded once and its text (all but the line number) remembered: batches repeat the
+    same offers, plans, days and countries. Email and IP are only checked (they change
+    nothing in the result), so they are left out of that key and checked on their own,
+    each distinct value once. The memo is a plain dict cleared when it holds ``memo_size``
+    rows (or ``ROW_MEMO_CHARS`` of text): bounded, and exact since nothing in it is stale.
+    Lines are written in chunks.
+    """
+    reader = csv.reader(handle)
+    header = next(_rows(reader, name), None)
+    columns = check_header(header, name)
+    parser = RowParser(columns, index, default_date)
+    width = len(columns)
+    contact = [(i, _CONTACT_CHECKS[c]) for i, c in enumerate(columns) if c in _CONTACT_CHECKS]
+    key_of = itemgetter(*[i for i, c in enumerate(columns) if c not in _CONTACT_CHECKS])
+    # key -> (text, error, email and IP to check): text is the line after '{"line": N, '
+    memo: dict[object, tuple[str, OfferspecError | None, bool]] = {}
+    memo_chars = 0
+    checked: dict[tuple[int, str], OfferspecError | None] = {}
+    pending: list[str] = []
+    write = out.write
+    line = reader.line_num
+    try:
+        with gc_paused():
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                if not any(cells):
+                    continue  # blank lines separate groups of rows
+                if len(cells) != width:
+                    error: OfferspecError | None = OfferspecError(
+                        f"expected {width} cells, found {len(cells)}",
+                        hint="quote cells that contain commas")
+                    text = _error_text(error)  # type: ignore[arg-type]
+                else:
+                    key = key_of(cells)
+                    hit = memo.get(key)
+                    if hit is None:
+                        hit = _simulate_row(parser, index, cells, contact)
+                        memo_chars += len(hit[0])
+                        if len(memo) >= memo_size or memo_chars > ROW_MEMO_CHARS:
+                            memo.clear()
+                            memo_chars = len(hit[0])
+                        memo[key] = hit
+                    text, error, check_contact = hit
+                    if check_contact:
+                        for position, check in contact:
+                            value = cells[position]
+                            if value:
+                                bad = checked.get((position, value), _UNCHECKED)
+                                if bad is _UNCHECKED:
+                                    bad = _contact_error(check, value)
+                                    if len(checked) >= memo_size:
+                                        checked.clear()
+                                    checked[position, value] = bad
+                                if bad is not None:
+                                    error, text = bad, _error_text(bad)
+                                    break
+                if error is not None:
+                    yield RowResult(start, error=error)
+                pending.append(f'{{"line": {start}, {text}')
+                if len(pending) >= CHUNK_LINES:
+                    write("".join(pending))
+                    pending.clear()
+    except csv.Error as exc:
+        raise OfferspecError(f"{name}:{reader.line_num}: unreadable CSV: {exc}",
+                             hint="save the file as plain UTF-8 CSV") from None
+    finally:
+        write("".join(pending))
+
+
+_UNCHECKED = OfferspecError("unchecked")
+
+
+def _contact_error(check: Callable[[str], str], value: str) -> OfferspecError | None:
+    try:
+        check(value.strip())
+    except OfferspecError as exc:
+        return exc
+    return None
+
+
+def _simulate_row(parser: RowParser, index: CatalogIndex, cells: list[str],
+                  contact: list[tuple[int, Callable[[str], str]]]) -> tuple[str, OfferspecError | None, bool]:
+    """A row's text after '{"line": N, ', its error, and whether its email and IP still need
+    checking (they do unless the row failed before them). Email and IP are left blank here."""
+    try:
+        head = parser.head(cells)
+    except OfferspecError as exc:
+        return _error_text(exc), exc, False
+    if contact:
+        cells = list(cells)
+        for position, _ in contact:
+            cells[position] = ""
+    try:
+        outcome = simulate_checkout(index, parser.tail(cells, *head))
+    except OfferspecError as exc:
+        return _error_text(exc), exc, bool(contact)
+    return json.dumps(outcome_dict(outcome), ensure_ascii=False)[1:] + "\n", None, bool(contact)
 
 
 CSV_OUTPUT_COLUMNS = ("line", "offer", "plan", "date", "accepted", "reason_codes", "entitlements",
