@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import OfferspecError
@@ -60,6 +60,26 @@ def check_header(header: list[str] | None, name: str) -> list[str]:
     return columns
 
 
+CELL_CACHE_SIZE = 65_536
+_T = TypeVar("_T")
+
+
+def _cached(cache: dict[str, _T | OfferspecError], text: str, parse: Callable[[str], _T]) -> _T:
+    """``parse(text)``, or the error it raises, remembered per distinct text (up to a size cap)."""
+    value = cache.get(text)
+    if value is None:
+        try:
+            value = parse(text)
+        except OfferspecError as exc:
+            value = exc
+        if len(cache) >= CELL_CACHE_SIZE:
+            cache.clear()
+        cache[text] = value
+    if isinstance(value, OfferspecError):
+        raise value.with_traceback(None)
+    return value
+
+
 class RowParser:
     """Turns CSV rows into checkouts. Cells repeat a lot in a batch (the same dates,
     countries and plans), so each distinct cell is parsed once and remembered."""
@@ -69,31 +89,35 @@ class RowParser:
         self.default_date = default_date
         self.width = len(columns)
         self.position = {name: columns.index(name) if name in columns else None for name in COLUMNS}
-        self._dates: dict[str, date] = {}
-        self._countries: dict[str, str] = {}
-        self._known_ids: set[tuple[str, str]] = set()
+        self._dates: dict[str, date | OfferspecError] = {}
+        self._countries: dict[str, str | OfferspecError] = {}
+        self._ids: dict[tuple[str, str], OfferspecError | None] = {}
 
     def _cell(self, cells: list[str], column: str) -> str:
         position = self.position[column]
         return cells[position].strip() if position is not None else ""
 
     def _date(self, text: str) -> date:
-        day = self._dates.get(text)
-        if day is None:
-            day = self._dates[text] = parse_date(text)
-        return day
+        return _cached(self._dates, text, parse_date)
 
     def _country(self, text: str) -> str:
-        code = self._countries.get(text)
-        if code is None:
-            code = self._countries[text] = parse_country(text)
-        return code
+        return _cached(self._countries, text, parse_country)
 
     def _check_ids(self, offer: str, plan: str) -> None:
-        if (offer, plan) not in self._known_ids:
-            self.index.offer(offer)
-            self.index.plan(plan)
-            self._known_ids.add((offer, plan))
+        key = (offer, plan)
+        if key not in self._ids:
+            try:
+                self.index.offer(offer)
+                self.index.plan(plan)
+                error = None
+            except OfferspecError as exc:
+                error = exc
+            if len(self._ids) >= CELL_CACHE_SIZE:
+                self._ids.clear()
+            self._ids[key] = error
+        error = self._ids[key]
+        if error is not None:
+            raise error.with_traceback(None)
 
     def checkout(self, cells: list[str]) -> Checkout:
         """One row as a checkout; raises ``OfferspecError`` for a bad cell."""
