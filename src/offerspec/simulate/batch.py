@@ -92,6 +92,7 @@ class RowParser:
         self._dates: dict[str, date | OfferspecError] = {}
         self._countries: dict[str, str | OfferspecError] = {}
         self._ids: dict[tuple[str, str], OfferspecError | None] = {}
+        self.quoted: dict[str, str] = {}  # JSON string literals, for the batch's output
 
     def _cell(self, cells: list[str], column: str) -> str:
         position = self.position[column]
@@ -244,6 +245,8 @@ def write_jsonl(results: Iterable[RowResult], out: TextIO) -> Iterator[RowResult
 ROW_MEMO_SIZE = 65_536
 ROW_MEMO_CHARS = 32_000_000  # a row with 1000 renewals renders to ~300 kB: bound the text too
 CHUNK_LINES = 4096
+_Contact = tuple[int, Callable[[str], str], set[str]]
+_Memo = tuple[str, OfferspecError | None, bool]
 _CONTACT_CHECKS: dict[str, Callable[[str], str]] = {"email": check_email, "ip": check_ip}
 
 
@@ -270,12 +273,13 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
     columns = check_header(header, name)
     parser = RowParser(columns, index, default_date)
     width = len(columns)
-    contact = [(i, _CONTACT_CHECKS[c]) for i, c in enumerate(columns) if c in _CONTACT_CHECKS]
+    # (position, check, the distinct valid values seen): email and IP, in the order checked
+    contact: list[_Contact] = [(columns.index(c), check, set[str]())
+                               for c, check in _CONTACT_CHECKS.items() if c in columns]
     key_of = itemgetter(*[i for i, c in enumerate(columns) if c not in _CONTACT_CHECKS])
     # key -> (text, error, email and IP to check): text is the line after '{"line": N, '
-    memo: dict[object, tuple[str, OfferspecError | None, bool]] = {}
+    memo: dict[object, _Memo] = {}
     memo_chars = 0
-    checked: dict[tuple[int, str], OfferspecError | None] = {}
     pending: list[str] = []
     write = out.write
     line = reader.line_num
@@ -302,18 +306,17 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
                         memo[key] = hit
                     text, error, check_contact = hit
                     if check_contact:
-                        for position, check in contact:
+                        for position, check, valid in contact:
                             value = cells[position]
-                            if value:
-                                bad = checked.get((position, value), _UNCHECKED)
-                                if bad is _UNCHECKED:
-                                    bad = _contact_error(check, value)
-                                    if len(checked) >= memo_size:
-                                        checked.clear()
-                                    checked[position, value] = bad
-                                if bad is not None:
-                                    error, text = bad, _error_text(bad)
+                            if value and value not in valid:
+                                try:
+                                    check(value.strip())
+                                except OfferspecError as exc:
+                                    error, text = exc, _error_text(exc)
                                     break
+                                if len(valid) >= memo_size:
+                                    valid.clear()
+                                valid.add(value)
                 if error is not None:
                     yield RowResult(start, error=error)
                 pending.append(f'{{"line": {start}, {text}')
@@ -327,19 +330,8 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
         write("".join(pending))
 
 
-_UNCHECKED = OfferspecError("unchecked")
-
-
-def _contact_error(check: Callable[[str], str], value: str) -> OfferspecError | None:
-    try:
-        check(value.strip())
-    except OfferspecError as exc:
-        return exc
-    return None
-
-
 def _simulate_row(parser: RowParser, index: CatalogIndex, cells: list[str],
-                  contact: list[tuple[int, Callable[[str], str]]]) -> tuple[str, OfferspecError | None, bool]:
+                  contact: list[_Contact]) -> _Memo:
     """A row's text after '{"line": N, ', its error, and whether its email and IP still need
     checking (they do unless the row failed before them). Email and IP are left blank here."""
     try:
@@ -348,13 +340,50 @@ def _simulate_row(parser: RowParser, index: CatalogIndex, cells: list[str],
         return _error_text(exc), exc, False
     if contact:
         cells = list(cells)
-        for position, _ in contact:
+        for position, _, _ in contact:
             cells[position] = ""
     try:
         outcome = simulate_checkout(index, parser.tail(cells, *head))
     except OfferspecError as exc:
         return _error_text(exc), exc, bool(contact)
-    return json.dumps(outcome_dict(outcome), ensure_ascii=False)[1:] + "\n", None, bool(contact)
+    return _outcome_text(outcome, parser.quoted), None, bool(contact)
+
+
+def _quote(text: str, quoted: dict[str, str]) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, remembered per distinct text."""
+    hit = quoted.get(text)
+    if hit is None:
+        if len(quoted) >= CELL_CACHE_SIZE:
+            quoted.clear()
+        hit = quoted[text] = json.dumps(text, ensure_ascii=False)
+    return hit
+
+
+def _day(day: date | None) -> str:
+    return f'"{day.isoformat()}"' if day is not None else "null"
+
+
+def _outcome_text(outcome: Outcome, quoted: dict[str, str]) -> str:
+    """``json.dumps(outcome_dict(outcome), ensure_ascii=False)`` without its opening brace, plus
+    a newline: the same bytes, written out directly (the batch test compares them)."""
+    request = outcome.checkout
+    entitlements = ", ".join(
+        f'{{"product": {_quote(e.product, quoted)}, "start": "{e.start.isoformat()}", '
+        f'"end": {_day(e.end)}, "plan": {_quote(e.plan, quoted)}, "trial_end": {_day(e.trial_end)}, '
+        f'"period": {e.period}, "note": {"null" if e.note is None else _quote(e.note, quoted)}}}'
+        for e in outcome.entitlements)
+    charges = ", ".join(
+        f'{{"date": "{c.date.isoformat()}", "amount": {c.amount}, '
+        f'"currency": {_quote(c.currency, quoted)}, "plan": {_quote(c.plan, quoted)}, '
+        f'"period": {c.period}}}'
+        for c in outcome.charges)
+    reasons = ", ".join(_quote(r.message, quoted) for r in outcome.reasons)
+    codes = ", ".join(_quote(r.code, quoted) for r in outcome.reasons)
+    notes = ", ".join(_quote(n, quoted) for n in outcome.notes)
+    return (f'"accepted": {"true" if outcome.accepted else "false"}, "reasons": [{reasons}], '
+            f'"reason_codes": [{codes}], "offer": {_quote(request.offer, quoted)}, '
+            f'"plan": {_quote(request.plan, quoted)}, "date": "{request.date.isoformat()}", '
+            f'"entitlements": [{entitlements}], "charges": [{charges}], "notes": [{notes}]}}\n')
 
 
 CSV_OUTPUT_COLUMNS = ("line", "offer", "plan", "date", "accepted", "reason_codes", "entitlements",
