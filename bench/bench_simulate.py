@@ -89,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rows and runs (for CI)")
     args = parser.parse_args()
-    rows, runs = (20_000, 2) if args.quick else (200_000, 5)
+    rows, runs = (20_000, 1) if args.quick else (200_000, 5)
 
     catalog, _ = check_catalog([EXAMPLES])
     assert catalog is not None
