@@ -225,6 +225,7 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
     from offerspec.simulate.batch import run_batch, simulate_jsonl, write_csv
 
     invalid = 0
+    reports: list[str] = []
     try:
         handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
@@ -239,12 +240,17 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
         for result in results:
             if result.error is not None:
                 invalid += 1
-                click.echo(f"{name}:{result.line}: error: {result.error.message}", err=True)
+                reports.append(f"{name}:{result.line}: error: {result.error.message}")
                 if result.error.hint:
-                    click.echo(f"  hint: {result.error.hint}", err=True)
+                    reports.append(f"  hint: {result.error.hint}")
+                if len(reports) >= 2048:  # echo flushes: one echo per many lines, same text
+                    click.echo("\n".join(reports), err=True)
+                    reports.clear()
     except UnicodeDecodeError:
         raise OfferspecError(f"{name}: not UTF-8 text", hint="save the CSV as UTF-8") from None
     finally:
+        if reports:
+            click.echo("\n".join(reports), err=True)
         if handle is not sys.stdin:
             handle.close()
     if invalid:
