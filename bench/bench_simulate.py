@@ -12,6 +12,9 @@ invalid rows, over three years of dates, each row with its own member email:
 * batch-distinct - the same over 500 years of dates (nearly every row distinct);
 * plain    - the same CSV through ``write_jsonl(run_batch(...))``, the row-by-row path
              (what ``simulate --batch`` ran before ``simulate_jsonl``; same bytes out);
+* cli      - ``python -m offerspec simulate EXAMPLES --batch FILE.csv``, output to /dev/null:
+             the whole command, Python start-up and catalog load included (``cli-empty``:
+             the same on a header-only file, i.e. that fixed cost alone);
 * floors, measured in the same run so the figures can be judged on this machine:
   ``csv.reader`` alone over the same text, and ``csv.reader`` + ``json.dumps`` of the
   same output objects (no simulation at all) written as joined lines.
@@ -25,7 +28,11 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -142,13 +149,33 @@ def main() -> None:
         lines = [dumps(obj, ensure_ascii=False) for obj in objects]
         out.write("\n".join(lines) + "\n")
 
+    folder = tempfile.TemporaryDirectory()
+    csv_path, empty_path = Path(folder.name) / "batch.csv", Path(folder.name) / "empty.csv"
+    csv_path.write_text(text, encoding="utf-8")
+    empty_path.write_text(text.partition("\n")[0] + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(EXAMPLES.parent.parent / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+    def cli(path: Path) -> Callable[[], object]:
+        return lambda: subprocess.run(
+            [sys.executable, "-m", "offerspec", "simulate", str(EXAMPLES), "--batch", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+
+    command = [sys.executable, "-m", "offerspec", "simulate", str(EXAMPLES), "--batch", str(csv_path)]
+    once = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert once.stdout == output and once.returncode == 1, f"the cli's output differs: {once.stderr[-500:]}"
     print(f"{rows:,} rows ({len(objects):,} results), best of {runs}; target {TARGET:,}/s")
     for name, work in (("core", core), ("distinct", core_distinct), ("batch", batch_of(text)),
                        ("batch-distinct", batch_of(text_distinct)), ("plain", plain),
+                       ("cli", cli(csv_path)),
                        ("floor: csv.reader", floor_read),
                        ("floor: csv.reader + json.dumps", floor_read_dump)):
         rate = best_rate(runs, rows, work)
-        print(f"{name:31} {rate:>10,.0f} rows/s  ({rate / TARGET:5.2f}x target)")
+        print(f"{name:34} {rate:>10,.0f} rows/s  ({rate / TARGET:5.2f}x target, "
+              f"{rows / rate:.3f} s)")
+    fixed = rows / best_rate(runs, rows, cli(empty_path))
+    print(f"{'cli-empty (header-only file)':34} {fixed:.3f} s: the command's fixed cost, in the cli figure")
+    folder.cleanup()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ def test_bench_simulate_quick() -> None:
                             capture_output=True, text=True, timeout=300, check=False,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert result.returncode == 0, result.stderr
-    for name in ("batch ", "batch-distinct", "plain", "floor: csv.reader ", "floor: csv.reader + json.dumps"):
+    for name in ("batch ", "batch-distinct", "plain", "cli ", "cli-empty", "floor: csv.reader ",
+                 "floor: csv.reader + json.dumps"):
         assert name in result.stdout
     assert "x target" in result.stdout
