@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,3 +15,14 @@ def test_bench_plan_apply_quick() -> None:
     assert result.returncode == 0, result.stderr
     assert "2,000 plans (20 files): 10 to create, 10 to update, 10 to replace, 10 to archive" in (
         result.stdout)
+
+
+def test_bench_simulate_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_simulate.py"), "--quick"],
+                            capture_output=True, text=True, timeout=300, check=False,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert result.returncode == 0, result.stderr
+    for name in ("batch ", "batch-distinct", "plain", "cli ", "cli-empty", "floor: csv.reader ",
+                 "floor: csv.reader + json.dumps"):
+        assert name in result.stdout
+    assert "x target" in result.stdout

@@ -222,10 +222,10 @@ def run_signup(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
 def run_batch_command(catalog: Catalog, path: str, output_format: str, when: date) -> int:
     """Exit 1 when any row is invalid (each reported as file:line on stderr), else 0."""
     from offerspec.simulate import index_for
-    from offerspec.simulate.batch import run_batch, write_csv, write_jsonl
+    from offerspec.simulate.batch import run_batch, simulate_jsonl, write_csv
 
-    writer = write_jsonl if output_format == "jsonl" else write_csv
     invalid = 0
+    reports: list[str] = []
     try:
         handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
@@ -234,15 +234,23 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
     name = "<stdin>" if path == "-" else path
     out = click.get_text_stream("stdout")
     try:
-        for result in writer(run_batch(handle, name, index_for(catalog), when), out):
+        index = index_for(catalog)
+        results = simulate_jsonl(handle, name, index, when, out) if output_format == "jsonl" \
+            else write_csv(run_batch(handle, name, index, when), out)
+        for result in results:
             if result.error is not None:
                 invalid += 1
-                click.echo(f"{name}:{result.line}: error: {result.error.message}", err=True)
+                reports.append(f"{name}:{result.line}: error: {result.error.message}")
                 if result.error.hint:
-                    click.echo(f"  hint: {result.error.hint}", err=True)
+                    reports.append(f"  hint: {result.error.hint}")
+                if len(reports) >= 2048:  # echo flushes: one echo per many lines, same text
+                    click.echo("\n".join(reports), err=True)
+                    reports.clear()
     except UnicodeDecodeError:
         raise OfferspecError(f"{name}: not UTF-8 text", hint="save the CSV as UTF-8") from None
     finally:
+        if reports:
+            click.echo("\n".join(reports), err=True)
         if handle is not sys.stdin:
             handle.close()
     if invalid:
