@@ -232,7 +232,7 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
         raise OfferspecError(f"{path}: cannot read: {exc.strerror}",
                              hint="pass a CSV file with a header row") from None
     name = "<stdin>" if path == "-" else path
-    out = click.get_text_stream("stdout")
+    out = sys.stdout  # (click.get_text_stream is deprecated in click 8.5)
     try:
         index = index_for(catalog)
         results = simulate_jsonl(handle, name, index, when, out) if output_format == "jsonl" \
