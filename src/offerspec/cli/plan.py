@@ -19,6 +19,10 @@ from offerspec.cli.store_options import (
 EXIT_CHANGES = 2
 
 
+class _UsageErrorExitingOne(click.UsageError):
+    exit_code = 1
+
+
 class DetailedExitCommand(click.Command):
     """With --detailed-exitcode, exit 2 means "changes": a usage error must then exit 1, not 2."""
 
@@ -28,7 +32,7 @@ class DetailedExitCommand(click.Command):
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             if detailed:
-                exc.exit_code = 1
+                raise _UsageErrorExitingOne(exc.format_message(), exc.ctx) from None
             raise
 
 
