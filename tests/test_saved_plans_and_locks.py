@@ -285,3 +285,23 @@ def test_database_held_by_another_tool_is_a_user_error(run, cat, url, tmp_path) 
         other.close()
     assert result.exit_code == 1
     assert "the database refused the write" in result.stderr and "hint:" in result.stderr
+
+
+_OPEN_NEW_STORE = """
+import sys
+from pathlib import Path
+from offerspec.store.sqlite import SQLiteStore
+for i in range(int(sys.argv[2])):
+    path = Path(sys.argv[1]) / f"{i}.db"
+    SQLiteStore(path, f"sqlite:///{path}", busy_timeout=10).close()
+"""
+
+
+def test_processes_opening_the_same_new_store_at_once_all_succeed(tmp_path) -> None:
+    # Switching a new file to WAL takes an exclusive lock that SQLite refuses at once, without
+    # waiting, while another process does the same: opening must retry, not fail.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    procs = [subprocess.Popen([sys.executable, "-c", _OPEN_NEW_STORE, str(tmp_path), "40"],
+                              env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors

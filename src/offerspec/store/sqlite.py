@@ -98,6 +98,24 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, retrying: the switch needs an exclusive lock and SQLite answers "database is
+    locked" at once, without the busy handler, while another process opens the same new file."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 class SQLiteStore:
     """A real SQLite file; see the module docstring for the layout."""
 
@@ -109,7 +127,7 @@ class SQLiteStore:
                                  hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
         try:
             self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(self.conn, busy_timeout)
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
