@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from offerspec import load_catalog
 from offerspec.load import load_document, load_documents
 from offerspec.load.files import Document
 
@@ -314,6 +315,26 @@ def test_empty_file_is_never_an_empty_catalog(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", ["null\n", "---\n", "--- ~\n"])
 def test_an_empty_document_is_an_empty_file(load: Load, content: str) -> None:
     assert load(content) == (None, [(1, 1, "empty-file")])
+
+
+@pytest.mark.parametrize(("content", "position"), [
+    ("{}\n", (1, 1)),
+    ("# all commented out\nplans:\n# - id: monthly\n", (2, 1)),
+    ("products:\nplans: ~\noffers: null\n", (1, 1)),
+])
+def test_a_file_declaring_nothing_is_an_empty_file(tmp_path: Path, content: str,
+                                                   position: tuple[int, int]) -> None:
+    (tmp_path / "f.yaml").write_text(content)
+    catalog, diagnostics = load_catalog([tmp_path / "f.yaml"])
+    assert catalog is None
+    assert [(d.line, d.col, d.code) for d in diagnostics] == [(*position, "empty-file")]
+
+
+@pytest.mark.parametrize("content", ["products: []\n", "plans:\nfoo:\n"])
+def test_explicit_empty_lists_or_other_keys_are_not_an_empty_file(tmp_path: Path, content: str) -> None:
+    (tmp_path / "f.yaml").write_text(content)
+    _, diagnostics = load_catalog([tmp_path / "f.yaml"])
+    assert "empty-file" not in [d.code for d in diagnostics]
 
 
 @pytest.mark.parametrize(("content", "found"), [

@@ -184,6 +184,13 @@ def check_documents(documents: list[Document]) -> tuple[
     diagnostics: list[Diagnostic] = []
     first_seen: dict[tuple[str, str], tuple[str, int, int]] = {}
     for doc in documents:
+        if all(key in KINDS and value is None for key, value in doc.data.items()):
+            # `{}`, or `plans:` with every entry commented out: as empty as an empty file.
+            line, col = doc.source_map.key((next(iter(doc.data)),)) if doc.data else (1, 1)
+            diagnostics.append(Diagnostic(
+                doc.path, line, col, "empty-file", "the file declares no products, plans or offers",
+                hint="list entries under `products:`, `plans:` or `offers:`, or delete the file"))
+            continue
         for key in doc.data:
             if key not in KINDS:
                 line, col = doc.source_map.key((key,))
