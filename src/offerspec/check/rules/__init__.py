@@ -36,7 +36,7 @@ def rule(*codes: str, local: bool = False) -> Callable[[RuleFunc], RuleFunc]:
 def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[Diagnostic]:
     """Every rule on the valid objects; the local rules also on salvaged ones."""
     # Importing the modules registers their rules.
-    from offerspec.check.rules import autosubscribe, offers, plans, references  # noqa: F401
+    from offerspec.check.rules import app_store, autosubscribe, offers, plans, references  # noqa: F401
 
     found: list[Diagnostic] = []
     for registered in RULES:

@@ -15,7 +15,8 @@ from offerspec.money import currency_codes
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR", "EU": "one code per country, e.g. DE, FR"}
 
 
-@rule("trial-not-allowed", "indefinite-auto-renew", "interval-count-without-interval")
+@rule("trial-not-allowed", "indefinite-auto-renew", "interval-count-without-interval",
+      "renewal-notice-without-renewal")
 def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj
@@ -38,6 +39,12 @@ def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
                 ("interval_count",), "interval-count-without-interval",
                 "interval_count has no effect without an interval",
                 hint="set `interval:` or remove interval_count")
+        if plan.invoice_upcoming_notification is not None and not plan.auto_renew:
+            yield located.diagnostic(
+                ("invoice_upcoming_notification",), "renewal-notice-without-renewal",
+                "invoice_upcoming_notification announces a renewal, but the plan does not "
+                "auto-renew",
+                hint="remove invoice_upcoming_notification, or make the plan auto-renew")
 
 
 @rule("donation-grants", "grants-nothing")
@@ -126,7 +133,7 @@ def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
                                          hint="write a domain such as example.edu")
 
 
-@rule("shipments-required", "agency-required")
+@rule("shipments-required", "shipments-without-interval", "agency-required")
 def fulfilment(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj
@@ -135,6 +142,12 @@ def fulfilment(ctx: CheckContext) -> Iterator[Diagnostic]:
                 ("revenue_recognition",), "shipments-required",
                 "shipment-based revenue recognition needs shipments_per_interval of at least 1",
                 hint="add `shipments_per_interval: N`, or use `revenue_recognition: time`")
+        if plan.shipments_per_interval is not None and plan.interval is None:
+            yield located.diagnostic(
+                ("shipments_per_interval",), "shipments-without-interval",
+                "shipments_per_interval counts shipments per billing interval, but the plan "
+                "has no interval",
+                hint="set `interval:`, or remove shipments_per_interval")
         needs_agency = plan.renewal_strategy == "agency" or plan.agency_remit_rate is not None
         if needs_agency and plan.agency_id is None:
             field = "renewal_strategy" if plan.renewal_strategy == "agency" else "agency_remit_rate"

@@ -83,5 +83,14 @@ def active_refers_to_archived(ctx: CheckContext) -> Iterator[Diagnostic]:
                     sub, "archived-reference", f"active plan refers to archived product '{ident}'",
                     severity=Severity.WARNING,
                     hint="archive the plan too, or reactivate the product")
+        owner_id = plan.obj.group_owner_plan
+        owner = ctx.plans.get(owner_id) if owner_id is not None else None
+        if owner is not None and owner.obj.status == "archived":
+            yield plan.diagnostic(
+                ("group_owner_plan",), "archived-reference",
+                f"active plan's group owner plan '{owner_id}' is archived",
+                severity=Severity.WARNING,
+                hint="archive this plan too, or reactivate the group owner plan",
+                related=(owner.where("status"),))
 
 
