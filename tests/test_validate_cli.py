@@ -308,6 +308,19 @@ def test_github_escaping() -> None:
         "50%25 off%0Asecond line%0D (hint: a, b: c)\n")
 
 
+def test_text_format_keeps_one_line_per_problem(run: Run, write: Write, in_dir: Path) -> None:
+    write(catalog='products:\n  - id: "digital\\n"\n    name: "Digital\\u2028Access\\t"\n')
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.output == (
+        "catalog.yaml:2:9: error[schema]: invalid id 'digital\\n'\n"
+        "  hint: ids are lowercase ASCII slugs matching ^[a-z0-9][a-z0-9-]*$, e.g. 'annual-digital'\n"
+        "1 error, 0 warnings\n")
+    diagnostic = Diagnostic("f.yaml", 1, 2, "c", "a\u2028b\x85c\x00d\re", hint="x\ny")
+    assert render_text([diagnostic]).splitlines() == [
+        "f.yaml:1:2: error[c]: a\\u2028b\\x85c\\x00d\\re", "  hint: x\\ny", "1 error, 0 warnings"]
+
+
 def test_renderers_on_nothing() -> None:
     assert render_text([]) == ""
     assert render_github([]) == ""

@@ -17,12 +17,22 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+    0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}  # str.splitlines() breaks on these too
+
+
+def _one_line(text: str) -> str:
+    """A value quoted in a message ('a\\nb') must not break the one-line-per-problem format."""
+    return text.translate(_CONTROL)
+
+
 def render_text(diagnostics: list[Diagnostic], summary: str = "") -> str:
     lines = []
     for d in diagnostics:
-        lines.append(f"{d.location()}: {d.severity.value}[{d.code}]: {d.message}")
+        lines.append(f"{_one_line(d.location())}: {d.severity.value}[{d.code}]: {_one_line(d.message)}")
         if d.hint:
-            lines.append(f"  hint: {d.hint}")
+            lines.append(f"  hint: {_one_line(d.hint)}")
     errors, warnings = _counts(diagnostics)
     if errors or warnings:
         lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
