@@ -34,6 +34,8 @@ def _parse_date(value: Any) -> Any:
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=10_000)]
+# A name shown to people: blank text ("  ") is no name at all.
+DisplayName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
 Status = Literal["active", "archived"]
 Metadata = dict[Annotated[str, Field(min_length=1, max_length=40)], Annotated[str, Field(max_length=500)]]
 IsoDate = Annotated[date, BeforeValidator(_parse_date)]
@@ -47,7 +49,7 @@ class Product(_Strict):
     """A unit of access, e.g. "Digital Access"."""
 
     id: Slug
-    name: Annotated[str, Field(min_length=1, max_length=255)]
+    name: DisplayName
     description: Text | None = None
     status: Status = "active"
     metadata: Metadata = Field(default_factory=dict)
@@ -60,8 +62,7 @@ class Plan(_Strict):
     """One purchasable option: what it grants, for how long, at what price."""
 
     id: Slug
-    nickname: Annotated[str, Field(min_length=1, max_length=255,
-                                   description="Display name shown to members")]
+    nickname: Annotated[DisplayName, Field(description="Display name shown to members")]
     name_internal: Annotated[str, Field(max_length=255)] | None = None
     description: Text | None = None
     product: Slug = Field(description="Parent product id")
@@ -124,7 +125,7 @@ class Offer(_Strict):
     """A named, ordered set of plans shown to a member ("choose a plan")."""
 
     id: Slug
-    name: Annotated[str, Field(min_length=1, max_length=255)]
+    name: DisplayName
     description: Text | None = None
     plans: list[Slug] = Field(description="Ordered, non-empty, no repeats")
     status: Status = "active"

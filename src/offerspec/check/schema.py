@@ -26,6 +26,8 @@ _PATTERN_HINTS = {
     "currency": "use an uppercase ISO 4217 code, e.g. USD or EUR",
     "countries": "use uppercase ISO 3166-1 alpha-2 codes, e.g. US, NO",
     "image": "use an http(s) URL",
+    "name": "write a name people can see; blank text is no name",
+    "nickname": "write a name people can see; blank text is no name",
 }
 _PATTERN_HINTS.update(dict.fromkeys(("product", "grants", "plans", "group_owner_plan"), _PATTERN_HINTS["id"]))
 
@@ -100,6 +102,9 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
             hint = f"currency codes are uppercase: did you mean '{value.upper()}'?"
         if name == "entry of countries" and isinstance(value, str) and value.isalpha() and len(value) == 2:
             hint = f"country codes are uppercase: did you mean '{value.upper()}'?"
+    elif kind == "string_too_short" and value == "":
+        message = f"{name} must not be empty"
+        hint = _PATTERN_HINTS.get(_field_name(loc)) or f"write a value, or remove `{name}:`"
     elif kind == "bool_type":
         message = f"{name} must be true or false, got {_describe(value)}"
         hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
