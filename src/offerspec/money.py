@@ -60,6 +60,9 @@ def amount_hint(value: Any, currency: str | None) -> str:
     except InvalidOperation:
         return f"write the price as an integer number of {unit}minor units, e.g. 999 for 9.99"
     if isinstance(value, str) and number == number.to_integral_value():
+        if text.strip().lstrip("+-").startswith("0") and number != 0:
+            # Unquoted 0750 arrives as text too: YAML 1.2 has no leading-zero integers.
+            return f"did you mean {int(number)}? (write the number without leading zeros or quotes)"
         return f"did you mean {int(number)}? (write the number unquoted)"
     scaled = number.scaleb(digits)
     if scaled != scaled.to_integral_value():

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from offerspec.check.context import CheckContext, Located
 from offerspec.diagnostics import Diagnostic
+from offerspec.geo import country_codes
 from offerspec.load.files import Document
 from offerspec.load.yaml12 import Path
 from offerspec.model import KINDS, MODEL_BY_KIND, SLUG_PATTERN
@@ -63,6 +64,14 @@ def _hintable(value: Any) -> bool:
     return number.is_finite() and abs(number.adjusted()) <= 30
 
 
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text.strip())
+    except InvalidOperation:
+        return False
+    return True
+
+
 def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Diagnostic:
     """One pydantic error, at the exact value (or key) it concerns."""
     loc: tuple[str | int, ...] = tuple(error["loc"])
@@ -87,6 +96,8 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = f"add `{name}:`"
     elif _field_name(loc) == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
         currency = item.get("currency") if isinstance(item, dict) else None
+        if isinstance(currency, str) and len(currency) == 3 and currency.isalpha():
+            currency = currency.upper()  # 'usd' is already reported at the currency
         message = f"amount must be an integer number of minor units, got {_describe(value)}"
         hint = amount_hint(value if _hintable(value) else None,
                            currency if isinstance(currency, str) else None)
@@ -100,7 +111,7 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = _PATTERN_HINTS.get(_field_name(loc))
         if _field_name(loc) == "currency" and isinstance(value, str) and len(value) == 3:
             hint = f"currency codes are uppercase: did you mean '{value.upper()}'?"
-        if name == "entry of countries" and isinstance(value, str) and value.isalpha() and len(value) == 2:
+        if name == "entry of countries" and isinstance(value, str) and value.upper() in country_codes():
             hint = f"country codes are uppercase: did you mean '{value.upper()}'?"
     elif kind == "string_too_short" and value == "":
         message = f"{name} must not be empty"
@@ -118,6 +129,12 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     elif kind in ("list_type", "dict_type", "model_type"):
         expected = {"list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
         message = f"{name or 'value'} must be {expected}, got {_describe(value)}"
+        if kind == "list_type" and isinstance(value, (str, int)) and not isinstance(value, bool):
+            hint = f"write a list, even of one entry: [{value}]"
+    elif kind in ("float_type", "float_parsing"):
+        message = f"{name} must be a number, got {_describe(value)}"
+        if isinstance(value, str) and _hintable(value) and _is_number(value):
+            hint = f"write the number unquoted: {value.strip()}"
     elif kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
         message = f"{name} must be a date, got {_describe(value)}"
         hint = "write it as YYYY-MM-DD, e.g. 2027-12-31"
