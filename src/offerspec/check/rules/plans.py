@@ -116,15 +116,32 @@ def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
                     f"'{code}' is not an assigned ISO 3166-1 alpha-2 country code", hint=hint)
 
 
-@rule("invalid-cidr", "invalid-domain", local=True)
+# No organization holds more than an IPv4 /8 or an IPv6 /16: a wider range
+# auto-subscribes a large share of the internet (0.0.0.0/0: everyone).
+MIN_PREFIX = {4: 8, 6: 16}
+
+
+@rule("invalid-cidr", "ip-range-too-broad", "invalid-domain", local=True)
 def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         for i, text in enumerate(located.obj.ip_addresses):
-            _network, problem = parse_cidr(text)
+            network, problem = parse_cidr(text)
+            mapped = network.network_address.ipv4_mapped \
+                if network is not None and network.version == 6 and network.prefixlen >= 96 else None
+            if mapped is not None and network is not None:
+                # Members arrive as IPv4 addresses: one spelling, so overlaps are seen.
+                problem = (f"an IPv4-mapped IPv6 range; write the IPv4 network "
+                           f"{mapped}/{network.prefixlen - 96}")
             if problem:
                 yield located.diagnostic(
                     ("ip_addresses", i), "invalid-cidr", f"invalid CIDR '{text}': {problem}",
                     hint="write a network such as 203.0.113.0/24 or 2001:db8::/32")
+            elif network is not None and network.prefixlen < MIN_PREFIX[network.version]:
+                yield located.diagnostic(
+                    ("ip_addresses", i), "ip-range-too-broad",
+                    f"'{text}' is a /{network.prefixlen}: wider than any one organization's "
+                    "network, it would auto-subscribe a large share of the internet",
+                    hint=f"write the organization's own ranges (at least /{MIN_PREFIX[network.version]})")
         for i, domain in enumerate(located.obj.domains):
             problem = domain_problem(domain)
             if problem:
