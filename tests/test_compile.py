@@ -251,3 +251,12 @@ def test_compile_with_warnings_still_compiles_unless_strict(
     assert strict.exit_code == 1
     assert strict.stdout == ""
     assert "error[duplicate-entry]" in strict.stderr
+
+
+def test_unwritable_output_is_a_user_error_not_a_bug(tmp_path: Path, run: Callable[..., Result]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory\n")
+    result = run("compile", str(EXAMPLES), "-o", str(blocker / "catalog.json"))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'catalog.json'}: ")
+    assert "hint: pass -o a writable file path" in result.stderr

@@ -70,7 +70,13 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        write_atomically(Path(output), text)
+        try:
+            write_atomically(Path(output), text)
+        except OSError as exc:  # a user's path, not a bug: exit 1 with the reason
+            from offerspec.diagnostics import OfferspecError
+
+            raise OfferspecError(f"cannot write {output}: {exc.strerror or exc}",
+                                 hint="pass -o a writable file path") from exc
         click.echo(f"wrote {output} ({content_hash})", err=True)
 
 
