@@ -57,7 +57,7 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange
     return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
 
 
-def _compare_existing(kind: str, live: LiveObject, data: dict[str, Any], text: str,
+def compare_existing(kind: str, live: LiveObject, data: dict[str, Any], text: str,
                       offers: tuple[str, ...]) -> Change | None:
     drifted = live.drifted
     if text == live.text:
@@ -98,7 +98,7 @@ def _compare_kind(kind: str, ctx: CompareContext, ops: list[Change]) -> None:
             ops.append(Create(kind, ident, data, text=ctx.texts[kind][ident]))
             continue
         text = ctx.texts[kind][ident]
-        change = _compare_existing(kind, current, data, text, offers.get(ident, ()))
+        change = compare_existing(kind, current, data, text, offers.get(ident, ()))
         if change is not None:
             ops.append(change)
     for ident, current in live.items():
