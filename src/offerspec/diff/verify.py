@@ -55,7 +55,8 @@ def _check_one(change: Change, snapshot: Snapshot, options: PlanOptions) -> str 
     if live is None:
         return f"{label(change)}: an {action(change)} of an object that is not in the store"
     derived = compare_existing(change.kind, live, change.data, canonical_json(change.data),
-                               getattr(change, "offers", ()))
+                               getattr(change, "offers", ()),
+                               group_plans=getattr(change, "group_plans", ()))
     same = (derived is not None and type(derived) is type(change)
             and derived.generation == change.generation
             and _visible(derived.fields) == _visible(change.fields)
