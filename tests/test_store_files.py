@@ -48,3 +48,17 @@ def test_unreadable_live_object_is_a_user_error(run, cat, tmp_path, text: str, w
     assert "the live plan annual-digital in the store is not readable" in result.stderr
     assert why in result.stderr and "offerspec history --object plan/annual-digital" in (
         result.stderr)
+
+
+def test_store_in_a_read_only_place_says_so(run, cat, tmp_path, monkeypatch) -> None:
+    # Root ignores file modes, so stand in for a read-only directory the way SQLite reports it.
+    from offerspec.store import sqlite as store_module
+
+    def refuse(conn: sqlite3.Connection, timeout: float) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(store_module, "_enable_wal", refuse)
+    result = run("plan", str(cat), "--store", f"sqlite:///{tmp_path}/s.db")
+    assert result.exit_code == 1
+    assert "cannot open the store: attempt to write a readonly database" in result.stderr
+    assert "needs write access to the store file and its directory" in result.stderr

@@ -132,6 +132,11 @@ class SQLiteStore:
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise OfferspecError(
+                    f"{path}: cannot open the store: {exc}",
+                    hint="offerspec needs write access to the store file and its directory "
+                         "(SQLite keeps -wal and -shm files beside it), even to plan") from exc
             raise OfferspecError(f"{path}: cannot open the store: {exc}",
                                  hint="is this an offerspec SQLite store? point --store at another "
                                       "file, or move this one away") from exc
