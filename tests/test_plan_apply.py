@@ -74,6 +74,26 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
         assert result.exit_code == 1 and "hint:" in result.stderr
 
 
+def test_replacing_a_group_owner_plan_names_the_group_plans(run, cat, url, tmp_path) -> None:
+    applied(run, cat, url)
+    edit(cat / "institutions.yaml", "amount: 500000 ", "amount: 600000 ")
+    result = run("plan", str(cat), "--store", url)
+    assert ("      1. create campus-site-licence v2\n"
+            "      2. point offer(s) institutions at v2\n"
+            "      3. point the group_owner_plan of plan(s) newsroom-team at v2\n"
+            "      4. archive campus-site-licence v1 (its subscribers keep it)\n") in result.stdout
+    doc = json.loads(run("plan", str(cat), "--store", url, "--format", "json").stdout)
+    change = next(c for c in doc["changes"] if c["id"] == "campus-site-licence")
+    assert change["group_plans"] == ["newsroom-team"] and change["offers"] == ["institutions"]
+    out = tmp_path / "plan.json"
+    assert run("plan", str(cat), "--store", url, "--out", str(out)).exit_code == 0
+    assert run("apply", "--plan", str(out), "--store", url).exit_code == 0
+    owner = live_objects(url)["plans"]["newsroom-team"]["group_owner_plan"]
+    assert owner == "campus-site-licence"  # the id, which now means generation 2
+    assert json.loads(heads(tmp_path / "store.db")[("plans", "campus-site-licence")])[
+        "amount"] == 600000
+
+
 def test_nickname_edit_is_an_update_in_place(run, cat, url) -> None:
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly Digital Access\n")

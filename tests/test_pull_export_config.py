@@ -111,11 +111,13 @@ def test_default_store_and_toml_catalog(run, cat, tmp_path, monkeypatch) -> None
 
 
 @pytest.mark.parametrize("toml, message", [
-    ("store = [1]", "store must be a URL string"),
+    ("store = [1]", "offerspec.toml:1:1: store must be a URL string"),
     ("catalog = 3", "catalog must be a path"),
-    ("stroe = 'x'", "unknown key(s) stroe"),
+    ("catalog = 'c'\nstroe = 'x'", "offerspec.toml:2:1: unknown key(s) stroe"),
     ("store = 'x", "not valid TOML"),
-    ("[environments.staging]\nurl = 'x'", "may only set catalog and store"),
+    ("[environments.staging]\n  url = 'x'", "offerspec.toml:2:3: [environments.NAME] tables may "
+                                            "only set catalog and store"),
+    ("catalog = 'c'\nstore = 'ftp://x/y'", "offerspec.toml:2:1: unknown store URL scheme"),
 ])
 def test_bad_project_file(run, cat, tmp_path, monkeypatch, toml, message) -> None:  # noqa: PLR0917
     monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
@@ -125,6 +127,17 @@ def test_bad_project_file(run, cat, tmp_path, monkeypatch, toml, message) -> Non
     result = run("plan", str(cat))
     assert result.exit_code == 1
     assert message in result.stderr and "hint:" in result.stderr
+
+
+def test_bad_store_url_of_an_environment_is_located(run, cat, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(
+        "store = 'sqlite:///ok.db'\n\n[environments.prod]\nstore = 'sqlite://host/x.db'\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", str(cat), "--env", "prod")
+    assert result.exit_code == 1
+    assert "offerspec.toml:4:1: malformed store URL 'sqlite://host/x.db'" in result.stderr
 
 
 def test_env_without_project_file(run, cat, tmp_path, monkeypatch) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from offerspec.load.yaml12 import resolve_plain
 from offerspec.model import MODEL_BY_KIND, Plan
 from offerspec.schema import SCHEMA_ID
 from offerspec.store.base import Snapshot
@@ -52,7 +53,16 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # PyYAML quotes what YAML 1.1 would misread; the catalog loader reads YAML 1.2, where
+    # e.g. 1e3 is a number (1.1 says string): quote whatever 1.2 would not read back as text.
+    if type(resolve_plain(data)) is not str:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+    return yaml.SafeDumper.represent_str(dumper, data)
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)
 
 
 def _dump(document: dict[str, list[dict[str, Any]]], schema: str) -> str:

@@ -65,6 +65,14 @@ def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> None:
         shown = "; ".join(reasons[:11]) + (" ..." if len(reasons) > 11 else "")
         raise StaleRevision(f"the saved plan is stale, nothing was applied: {shown}",
                             hint="make a new plan: offerspec plan --out FILE")
+    from offerspec.diff.verify import verify_changes
+
+    problems = verify_changes(changeset.changes, snapshot, changeset.options)
+    if problems:
+        shown = "; ".join(problems[:10]) + (" ..." if len(problems) > 10 else "")
+        raise OfferspecError("the saved plan does not do what it shows (edited by hand?), "
+                             f"nothing was applied: {shown}",
+                             hint="make a new plan: offerspec plan --out FILE")
     check_safety(changeset.changes, snapshot, changeset.options)
 
 

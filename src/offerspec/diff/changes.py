@@ -58,6 +58,8 @@ class Replace:
     generation: int
     offers: tuple[str, ...] = ()
     drifted: bool = False
+    group_plans: tuple[str, ...] = ()
+    """Plans whose group_owner_plan is this one: they now refer to the new generation too."""
 
     @property
     def new_generation(self) -> int:
@@ -131,6 +133,7 @@ def to_dict(change: Change) -> dict[str, Any]:
         out["forcing"] = list(change.forcing)
         out["new_generation"] = change.new_generation
         out["offers"] = list(change.offers)
+        out["group_plans"] = list(change.group_plans)
     if not isinstance(change, Create | Delete):
         out["drifted"] = change.drifted
     if not isinstance(change, Delete):
@@ -156,7 +159,8 @@ def from_dict(raw: Any) -> Change:
                                 "drifted": bool(raw.get("drifted", False)), **common}
         if cls is Replace:
             return Replace(fields=fields, forcing=tuple(raw["forcing"]),
-                           offers=tuple(raw.get("offers", [])), **rest)
+                           offers=tuple(raw.get("offers", [])),
+                           group_plans=tuple(raw.get("group_plans", [])), **rest)
         result: Update | Unarchive | Archive = cls(fields=fields, **rest)
         return result
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -57,8 +57,9 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange
     return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
 
 
-def _compare_existing(kind: str, live: LiveObject, data: dict[str, Any], text: str,
-                      offers: tuple[str, ...]) -> Change | None:
+def compare_existing(kind: str, live: LiveObject, data: dict[str, Any], text: str,
+                     offers: tuple[str, ...], *, group_plans: tuple[str, ...] = (),
+                     ) -> Change | None:
     drifted = live.drifted
     if text == live.text:
         if drifted:  # changed outside offerspec, and the catalog now says the same: adopt it
@@ -70,7 +71,7 @@ def _compare_existing(kind: str, live: LiveObject, data: dict[str, Any], text: s
     forcing = forcing_fields(kind, [f.field for f in fields])
     if forcing:
         return Replace(kind, live.id, fields, forcing, data, live.hash, live.generation,
-                       offers=offers, drifted=drifted)
+                       offers=offers, group_plans=group_plans, drifted=drifted)
     editable = tuple(f for f in fields if f.field != STATUS_FIELD)
     was, now = live.status, data.get(STATUS_FIELD, "active")
     if was != now and now == "archived":
@@ -88,17 +89,28 @@ def _offers_listing(desired: Objects) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in listing.items()}
 
 
+def _group_listing(desired: Objects) -> dict[str, tuple[str, ...]]:
+    """Owner plan id -> the plans naming it as their group_owner_plan."""
+    listing: dict[str, list[str]] = {}
+    for plan in desired.get("plans", {}).values():
+        if plan.get("group_owner_plan"):
+            listing.setdefault(plan["group_owner_plan"], []).append(plan["id"])
+    return {k: tuple(v) for k, v in listing.items()}
+
+
 def _compare_kind(kind: str, ctx: CompareContext, ops: list[Change]) -> None:
     desired = ctx.desired.get(kind, {})
     live = ctx.snapshot.objects.get(kind, {})
     offers = _offers_listing(ctx.desired) if kind == "plans" else {}
+    groups = _group_listing(ctx.desired) if kind == "plans" else {}
     for ident, data in desired.items():
         current = live.get(ident)
         if current is None:
             ops.append(Create(kind, ident, data, text=ctx.texts[kind][ident]))
             continue
         text = ctx.texts[kind][ident]
-        change = _compare_existing(kind, current, data, text, offers.get(ident, ()))
+        change = compare_existing(kind, current, data, text, offers.get(ident, ()),
+                                  group_plans=groups.get(ident, ()))
         if change is not None:
             ops.append(change)
     for ident, current in live.items():

@@ -52,6 +52,7 @@ def _validate_data(path: Path, changes: tuple[Change, ...]) -> None:
     """A plan file is input like any other: what it would write must be a valid object."""
     from pydantic import ValidationError
 
+    from offerspec.catalog import dump_object
     from offerspec.model import MODEL_BY_KIND
 
     for change in changes:
@@ -66,6 +67,9 @@ def _validate_data(path: Path, changes: tuple[Change, ...]) -> None:
             raise _bad(path, f"{label(change)}: {where}: {first['msg']}") from exc
         if obj.id != change.id:
             raise _bad(path, f"{label(change)}: its data has id {obj.id!r}")
+        if dump_object(obj) != data:  # e.g. a field left out: the store only holds canonical data
+            raise _bad(path, f"{label(change)}: its data is not in canonical form "
+                             "(edited by hand?)")
 
 
 def load_plan(path: Path) -> ChangeSet:
@@ -78,8 +82,9 @@ def load_plan(path: Path) -> ChangeSet:
         raise _bad(path, str(exc)) from exc
     if not isinstance(raw, dict) or raw.get("format") != KIND:
         raise _bad(path, "it is not an offerspec plan")
-    if raw.get("format_version") != FORMAT_VERSION:
-        raise _bad(path, f"format_version {raw.get('format_version')!r} is not "
+    version = raw.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:  # bool: True == 1
+        raise _bad(path, f"format_version {version!r} is not "
                          f"{FORMAT_VERSION}, the version this offerspec reads")
     try:
         store, opts = raw["store"], raw["options"]

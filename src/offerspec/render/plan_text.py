@@ -57,7 +57,10 @@ def _(change: Replace) -> list[str]:
     old, new = change.generation, change.new_generation
     steps = [f"      1. create {change.id} v{new}"]
     if change.offers:
-        steps.append(f"      2. point offer(s) {', '.join(change.offers)} at v{new}")
+        steps.append(f"      {len(steps) + 1}. point offer(s) {', '.join(change.offers)} at v{new}")
+    if change.group_plans:
+        steps.append(f"      {len(steps) + 1}. point the group_owner_plan of plan(s) "
+                     f"{', '.join(change.group_plans)} at v{new}")
     steps.append(f"      {len(steps) + 1}. archive {change.id} v{old} (its subscribers keep it)")
     return [_head("-/+", change, f"  (replace: {forcing} {verb} a new version)"),
             *field_lines(change.fields, change.drifted), *steps]

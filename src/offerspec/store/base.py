@@ -50,9 +50,23 @@ class LiveObject:
     @property
     def data(self) -> dict[str, Any]:
         if self._data is None:
-            loaded: dict[str, Any] = json.loads(self.text)
+            try:
+                loaded = json.loads(self.text)
+            except ValueError as exc:
+                raise self._unreadable(str(exc)) from exc
+            if not isinstance(loaded, dict):
+                raise self._unreadable(f"a JSON {type(loaded).__name__}, not an object")
             self._data = loaded
         return self._data
+
+    def _unreadable(self, why: str) -> OfferspecError:
+        # Only an edit outside offerspec can do this: a clear error, not a crash.
+        singular = self.kind.removesuffix("s")
+        return OfferspecError(
+            f"the live {singular} {self.id} in the store is not readable (changed outside "
+            f"offerspec?): {why}",
+            hint=f"repair or delete its row in the store's heads table with a SQLite tool; "
+                 f"offerspec history --object {singular}/{self.id} shows what offerspec wrote")
 
     @property
     def status(self) -> str:

@@ -127,13 +127,33 @@ class SQLiteStore:
                                  hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
         try:
             self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            self._refuse_foreign()
             _enable_wal(self.conn, busy_timeout)
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise OfferspecError(
+                    f"{path}: cannot open the store: {exc}",
+                    hint="offerspec needs write access to the store file and its directory "
+                         "(SQLite keeps -wal and -shm files beside it), even to plan") from exc
             raise OfferspecError(f"{path}: cannot open the store: {exc}",
                                  hint="is this an offerspec SQLite store? point --store at another "
                                       "file, or move this one away") from exc
+
+    def _refuse_foreign(self) -> None:
+        """Never add tables to (or switch the journal of) another application's database."""
+        tables = [row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        if not tables or ("meta" in tables and self.conn.execute(
+                "SELECT 1 FROM meta WHERE key = 'identity'").fetchone() is not None):
+            return
+        self.conn.close()
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise OfferspecError(f"{self.path} is a SQLite database but not an offerspec store "
+                             f"(it holds tables {shown}); left untouched",
+                             hint="point --store / OFFERSPEC_STORE at an offerspec store, or at a "
+                                  "new file to create one")
 
     def _init_schema(self) -> None:
         try:  # an existing store: no write lock needed just to open it

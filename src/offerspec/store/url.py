@@ -16,6 +16,7 @@ them) or a plain file path. PostgreSQL and HTTP stores are planned, not built.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,25 @@ def _catalog_value(value: Any, where: str, path: Path) -> tuple[str, ...]:
     return tuple(str(path.parent / v) for v in value)
 
 
+def _at(path: Path, key: str, table: str | None = None) -> str:
+    """``path:line:col`` of the first ``key =`` (after the ``[table]`` header, if given) in the
+    file: tomllib keeps no positions."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return str(path)
+    pattern = re.compile(rf"^(\s*)[\"']?{re.escape(key)}[\"']?\s*=")
+    inside = table is None
+    for number, line in enumerate(lines, start=1):
+        if not inside:
+            inside = line.strip().replace(" ", "") == f"[{table}]"
+            continue
+        match = pattern.match(line)
+        if match:
+            return f"{path}:{number}:{len(match.group(1)) + 1}"
+    return str(path)
+
+
 def load_project(path: Path) -> Project:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -86,17 +106,21 @@ def load_project(path: Path) -> Project:
     known = {"catalog", "store", "environments"}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise OfferspecError(f"{path}: unknown key(s) {', '.join(unknown)}",
+        raise OfferspecError(f"{_at(path, unknown[0])}: unknown key(s) {', '.join(unknown)}",
                              hint=f"offerspec.toml knows: {', '.join(sorted(known))}")
     store = raw.get("store")
     if store is not None and not isinstance(store, str):
-        raise OfferspecError(f"{path}: store must be a URL string",
+        raise OfferspecError(f"{_at(path, 'store')}: store must be a URL string",
                              hint='e.g. store = "sqlite:///.offerspec/store.db"')
     environments = raw.get("environments", {})
     if not isinstance(environments, dict) or not all(
             isinstance(v, dict) and set(v) <= {"catalog", "store"}
             and isinstance(v.get("store", ""), str) for v in environments.values()):
-        raise OfferspecError(f"{path}: [environments.NAME] tables may only set catalog and store",
+        bad = sorted(k for v in environments.values() if isinstance(v, dict) for k in v
+                     if k not in {"catalog", "store"} or not isinstance(v.get("store", ""), str)
+                     ) if isinstance(environments, dict) else []
+        where = _at(path, bad[0]) if bad else str(path)
+        raise OfferspecError(f"{where}: [environments.NAME] tables may only set catalog and store",
                              hint='e.g. [environments.staging] store = "sqlite:///staging.db"')
     catalog = _catalog_value(raw["catalog"], "", path) if "catalog" in raw else ()
     return Project(path, catalog, store, environments)
@@ -134,6 +158,7 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     project = load_project(project_file) if project_file else None
     catalog: tuple[str, ...] = project.catalog if project else ()
     project_store = project.store if project else None
+    store_table: str | None = None  # where project_store is written
     if env is not None:
         if project is None:
             raise OfferspecError(f"--env {env}: no {PROJECT_FILE} found",
@@ -144,6 +169,8 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
                                  hint=f"defined environments: {known}")
         section = project.environments[env]
         project_store = section.get("store", project_store)
+        if "store" in section:
+            store_table = f"environments.{env}"
         if "catalog" in section:
             catalog = _catalog_value(section["catalog"], f"environments.{env}.", project.path)
     if store is not None:
@@ -153,7 +180,13 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
         return StoreLocation(from_env, url_to_path(from_env, cwd), ENV_VAR, catalog)
     root = project.root if project else cwd
     if project_store is not None:
-        return StoreLocation(project_store, url_to_path(project_store, root), PROJECT_FILE, catalog)
+        assert project is not None
+        try:
+            path = url_to_path(project_store, root)
+        except OfferspecError as exc:  # say where the bad URL is written
+            raise OfferspecError(f"{_at(project.path, 'store', store_table)}: {exc.message}",
+                                 hint=exc.hint) from exc
+        return StoreLocation(project_store, path, PROJECT_FILE, catalog)
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
