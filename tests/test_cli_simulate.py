@@ -162,6 +162,8 @@ def test_batch_csv_output_all_valid_exits_0(run, tmp_path) -> None:
     ("", "the file is empty"),
     ("offer,plam\n", "unknown column 'plam'"),
     ("offer,date\n", "missing column(s) plan"),
+    ("offer,plan,plan\nsubscribe,annual-digital,monthly-digital\n", "bad.csv:1: column(s) named twice: plan"),
+    ("offer,plan, date,date\n", "column(s) named twice: date"),
 ])
 def test_batch_bad_header_exits_1(run, tmp_path, text: str, message: str) -> None:
     path = tmp_path / "bad.csv"

@@ -53,6 +53,10 @@ def check_header(header: list[str] | None, name: str) -> list[str]:
             raise OfferspecError(f"{name}:1: unknown column '{column}'",
                                  hint=did_you_mean(column, COLUMNS)
                                  or f"columns: {', '.join(COLUMNS)}")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:  # only one of the copies would be read: say so rather than guess
+        raise OfferspecError(f"{name}:1: column(s) named twice: {', '.join(repeated)}",
+                             hint="keep one column of each name")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise OfferspecError(f"{name}:1: missing column(s) {', '.join(missing)}",
