@@ -145,6 +145,19 @@ def test_scenario_file_named_alone_uses_its_folders_catalog(run, catalog_dir) ->
      """, ["my.scenarios.yaml:5:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
            "my.scenarios.yaml:6:21: error[scenario]: invalid email address 'nobody'",
            "my.scenarios.yaml:7:39: error[scenario]: `reasons` is for checkouts"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+         expect:
+           accepted: true
+           reasons: [seats-full]
+           entitlements: [{product: digital-access, start: 2026-11-22, plan: anual-digital}]
+           charges: [{date: 2026-11-22, amount: 9900, currency: USD, plan: ghost}]
+     """, ["my.scenarios.yaml:6:16: error[scenario]: `reasons` lists refusals but `accepted` is true",
+           "my.scenarios.yaml:7:73: error[scenario]: unknown plan 'anual-digital'",
+           "  hint: did you mean 'annual-digital'?",
+           "my.scenarios.yaml:8:71: error[scenario]: unknown plan 'ghost'"]),
     ("scenarios: [\n", ["my.scenarios.yaml:2:1: error[yaml-syntax]"]),
 ])
 def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected: list[str]) -> None:
