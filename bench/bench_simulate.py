@@ -40,8 +40,9 @@ from pathlib import Path
 
 from offerspec.api import check_catalog
 from offerspec.simulate import CatalogIndex, Checkout, index_for, simulate_checkout
-from offerspec.simulate.batch import run_batch, simulate_jsonl, write_jsonl
+from offerspec.simulate.batch import run_batch, write_jsonl
 from offerspec.simulate.dates import add_periods
+from offerspec.simulate.jsonl import simulate_jsonl
 
 TARGET = 50_000
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "offers"

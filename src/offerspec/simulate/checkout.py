@@ -111,10 +111,11 @@ def simulate_checkout(index: CatalogIndex, request: Checkout) -> Outcome:
     offer = index.offer(request.offer)
     plan = index.plan(request.plan)
     member = request.member
-    reasons = offer_reasons(offer, plan)
-    reasons.extend(plan_reasons(plan, member, request.date))
-    if reasons:
-        return Outcome(request, False, tuple(reasons))
+    if not (plan.unrestricted and not offer.archived and plan.id in offer.plan_set):
+        reasons = offer_reasons(offer, plan)
+        reasons.extend(plan_reasons(plan, member, request.date))
+        if reasons:
+            return Outcome(request, False, tuple(reasons))
     granted: Granted | None
     if member.holdings:
         granted = grant(plan, request.date, member, request.renewals)
