@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offerspec.diagnostics import OfferspecError
 from offerspec.simulate import checkout
 from offerspec.simulate.dates import add_periods
 from simhelpers import D, buy, make_catalog, plan
@@ -82,3 +84,17 @@ def test_indefinite_plans_have_no_end(day) -> None:
     catalog = make_catalog([plan("forever", interval=None)])
     (ent,) = checkout(catalog, buy("forever", day.isoformat())).entitlements
     assert ent.end is None and ent.start == day
+
+
+@settings(max_examples=1000, deadline=None)
+@given(day=st.dates(), interval=st.sampled_from(["month", "year"]), count=st.integers(1, 12_000))
+def test_months_and_years_are_relativedelta_arithmetic(day, interval, count) -> None:
+    """add_periods skips relativedelta when no month end can clamp: it must agree everywhere."""
+    step = relativedelta(years=count) if interval == "year" else relativedelta(months=count)
+    try:
+        expected = day + step
+    except (OverflowError, ValueError):
+        with pytest.raises(OfferspecError, match="after 9999-12-31"):
+            add_periods.__wrapped__(day, interval, count)
+        return
+    assert add_periods.__wrapped__(day, interval, count) == expected
