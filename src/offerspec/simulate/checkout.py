@@ -97,6 +97,8 @@ def grant(plan: PlanFacts, start: date, member: Member, renewals: int, *,
                                 for product in plan.grants)
             if paid:
                 charges.append(Charge(period_start, plan.amount, plan.currency, plan.id, period))
+    elif renewals and interval is None:
+        notes.append(f"plan '{plan.id}' never expires: there is no renewal to project")
     elif renewals:
         notes.append(f"plan '{plan.id}' does not auto-renew: no renewals to project")
     if plan.is_donation:
