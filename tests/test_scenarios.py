@@ -69,6 +69,21 @@ def test_failure_shows_a_diff_and_exits_1(run, catalog_dir, tmp_path) -> None:
     assert failure is not None and "end: 2027-11-21" in (failure.text or "")
 
 
+def test_junit_xml_is_valid_whatever_the_scenario_name(run, catalog_dir, tmp_path) -> None:
+    scenarios(catalog_dir, r"""
+scenarios:
+  - name: "a bell \x07, a non-character \uFFFE and <&>]]>"
+    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+    expect: {accepted: false}
+""")
+    junit = tmp_path / "junit.xml"
+    assert run("test", str(catalog_dir), "--junit-xml", str(junit)).exit_code == 1
+    case = ET.parse(junit).getroot().find("testsuite/testcase")  # expat refuses invalid XML
+    assert case is not None and case.get("name") == "a bell \ufffd, a non-character \ufffd and <&>]]>"
+    failure = case.find("failure")
+    assert failure is not None and "+accepted: true" in (failure.text or "")
+
+
 def test_only_written_fields_are_compared(run, catalog_dir) -> None:
     scenarios(catalog_dir, """
         scenarios:
