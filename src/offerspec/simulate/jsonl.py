@@ -150,7 +150,8 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
                     situation = situations.get(key)
                     if situation is None:
                         if len(situations) >= CELL_CACHE_SIZE:
-                            situations.clear()
+                            situations.clear()  # and the texts they hold
+                            memo_rows = memo_chars = 0
                         situation = situations[key] = _situation(parser, cells, contact_at)
                     fixed = situation.fixed
                     if fixed is not None:
