@@ -7,7 +7,7 @@ invalid rows, over three years of dates, each row with its own member email:
              repeated (plan, day) purchases share their results);
 * distinct - the same over 500 years of dates, so nearly every purchase is computed afresh
              (the worst case for the caches);
-* batch    - CSV text in, one JSON line out per row: ``simulate_jsonl``, all of
+* batch    - CSV text in, one JSON line out per row: ``simulate_jsonl`` (``offerspec.simulate.jsonl``), all of
              ``simulate --batch`` but the file and the catalog load;
 * batch-distinct - the same over 500 years of dates (nearly every row distinct);
 * plain    - the same CSV through ``write_jsonl(run_batch(...))``, the row-by-row path
