@@ -41,25 +41,33 @@ class RowResult:
     error: OfferspecError | None = None
 
 
-def check_header(header: list[str] | None, name: str) -> list[str]:
+def check_header(header: list[str] | None, name: str, line: int = 1) -> list[str]:
     if not header:
         raise OfferspecError(f"{name}: the file is empty",
                              hint=f"the first row names the columns: {', '.join(COLUMNS)}")
     columns = [c.strip() for c in header]
     for column in columns:
         if column not in COLUMNS:
-            raise OfferspecError(f"{name}:1: unknown column '{column}'",
-                                 hint=did_you_mean(column, COLUMNS)
-                                 or f"columns: {', '.join(COLUMNS)}")
+            raise OfferspecError(f"{name}:{line}: unknown column '{column}'",
+                                 hint=did_you_mean(column, COLUMNS) or (
+                                     f"columns: {', '.join(COLUMNS)}" if column
+                                     else "a column has no name: a trailing comma?"))
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:  # only one of the copies would be read: say so rather than guess
-        raise OfferspecError(f"{name}:1: column(s) named twice: {', '.join(repeated)}",
+        raise OfferspecError(f"{name}:{line}: column(s) named twice: {', '.join(repeated)}",
                              hint="keep one column of each name")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise OfferspecError(f"{name}:1: missing column(s) {', '.join(missing)}",
+        raise OfferspecError(f"{name}:{line}: missing column(s) {', '.join(missing)}",
                              hint=f"columns: {', '.join(COLUMNS)}")
     return columns
+
+
+def read_header(reader: Iterator[list[str]], name: str) -> list[str]:
+    """The checked column names: the first row that is not blank (blank lines are skipped
+    everywhere in a batch, before the header too)."""
+    header = next((cells for cells in _rows(reader, name) if any(cells)), None)
+    return check_header(header, name, getattr(reader, "line_num", 1))
 
 
 CELL_CACHE_SIZE = 65_536
@@ -178,8 +186,7 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
 def run_batch(handle: TextIO, name: str, index: CatalogIndex, default_date: date) -> Iterator[RowResult]:
     """Simulate every row of a CSV file; bad rows become errors, the others outcomes."""
     reader = csv.reader(handle)
-    header = next(_rows(reader, name), None)
-    parser = RowParser(check_header(header, name), index, default_date)
+    parser = RowParser(read_header(reader, name), index, default_date)
     line = reader.line_num
     for cells in _rows(reader, name):
         start, line = line + 1, reader.line_num

@@ -18,7 +18,7 @@ from typing import TextIO, TypeVar
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.load.files import gc_paused
-from offerspec.simulate.batch import CELL_CACHE_SIZE, RowParser, RowResult, _rows, check_header
+from offerspec.simulate.batch import CELL_CACHE_SIZE, RowParser, RowResult, read_header
 from offerspec.simulate.checkout import simulate_checkout
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.inputs import check_email, check_ip
@@ -118,8 +118,7 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
     since nothing in it is stale. Lines are written in chunks.
     """
     reader = csv.reader(handle)
-    header = next(_rows(reader, name), None)
-    columns = check_header(header, name)
+    columns = read_header(reader, name)
     parser = RowParser(columns, index, default_date)
     encoder = _Encoder(parser.quoted)
     width = len(columns)
