@@ -173,6 +173,15 @@ def test_scenario_file_named_alone_uses_its_folders_catalog(run, catalog_dir) ->
            "my.scenarios.yaml:7:73: error[scenario]: unknown plan 'anual-digital'",
            "  hint: did you mean 'annual-digital'?",
            "my.scenarios.yaml:8:71: error[scenario]: unknown plan 'ghost'"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22, country: GB}
+         expect:
+           accepted: false
+           charges: [{date: 2026-11-22, amount: 9900, currency: USD}]
+     """, ["my.scenarios.yaml:6:16: error[scenario]: `charges` is not empty but `accepted` is false",
+           "  hint: a member who gets nothing has `charges: []`"]),
     ("scenarios: [\n", ["my.scenarios.yaml:2:1: error[yaml-syntax]"]),
 ])
 def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected: list[str]) -> None:

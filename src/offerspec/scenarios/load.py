@@ -159,6 +159,11 @@ class _Checker:
         if expect.accepted and expect.reasons:  # an accepted checkout has no refusal reasons
             self.problem((*where, "reasons"), "`reasons` lists refusals but `accepted` is true",
                          "expect `accepted: false` with the reasons, or drop `reasons`")
+        if expect.accepted is False:  # a refused checkout or signup creates and charges nothing
+            for name in ("plans", "entitlements", "charges"):
+                if getattr(expect, name):
+                    self.problem((*where, name), f"`{name}` is not empty but `accepted` is false",
+                                 f"a member who gets nothing has `{name}: []`")
         for i, entitlement in enumerate(expect.entitlements or ()):
             self.known((*where, "entitlements", i, "product"), "product", entitlement.product,
                        self.index.products)
