@@ -130,6 +130,14 @@ class RowParser:
         if error is not None:
             raise error.with_traceback(None)
 
+    def ids(self, cells: list[str]) -> tuple[str, str]:
+        """The row's offer and plan, both given and known."""
+        offer, plan = self.cell(cells, "offer"), self.cell(cells, "plan")
+        if not offer or not plan:
+            raise OfferspecError("offer and plan are required", hint="fill both columns")
+        self.check_ids(offer, plan)
+        return offer, plan
+
     def checkout(self, cells: list[str]) -> Checkout:
         """One row as a checkout; raises ``OfferspecError`` for a bad cell."""
         return self.tail(cells, *self.head(cells))
@@ -140,10 +148,7 @@ class RowParser:
             raise OfferspecError(f"expected {self.width} cells, found {len(cells)}",
                                  hint="quote cells that contain commas")
         cell = self.cell
-        offer, plan = cell(cells, "offer"), cell(cells, "plan")
-        if not offer or not plan:
-            raise OfferspecError("offer and plan are required", hint="fill both columns")
-        self.check_ids(offer, plan)
+        offer, plan = self.ids(cells)
         text = cell(cells, "date")
         day = self.day(text) if text else self.default_date
         country = cell(cells, "country")

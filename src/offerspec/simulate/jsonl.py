@@ -64,15 +64,11 @@ _NO_DAY = date(2000, 1, 1)  # stands in for the row's date while the situation i
 
 def _situation(parser: RowParser, cells: list[str], contact: tuple[int, ...]) -> _Situation:
     """Parse a row's cells but its date, in the order ``RowParser.checkout`` checks them."""
-    cell = parser.cell
-    offer, plan = cell(cells, "offer"), cell(cells, "plan")
     try:
-        if not offer or not plan:
-            raise OfferspecError("offer and plan are required", hint="fill both columns")
-        parser.check_ids(offer, plan)
+        offer, plan = parser.ids(cells)
     except OfferspecError as exc:
         return _Situation((_error_text(exc), exc, False), None, False, None)
-    country = cell(cells, "country")
+    country = parser.cell(cells, "country")
     try:
         country = parser.country(country) if country else ""
     except OfferspecError as exc:
