@@ -62,7 +62,8 @@ BUY = ["--offer", "subscribe", "--plan", "annual-digital"]
     (["--offer", "subscribe", "--plan", "anual-digital"], "did you mean 'annual-digital'?"),
     ([*BUY, "--country", "XX"], "unknown country code 'XX'"),
     ([*BUY, "--holding", "digital"], "unknown product 'digital'"),
-    ([*BUY, "--holding", "digital-access:soon"], "invalid end date"),
+    ([*BUY, "--holding", "digital-access:soon"],
+     "error: invalid end date 'soon' in holding 'digital-access:soon'\n  hint: write dates as"),
     (["--plan", "annual-digital"], "--plan needs --offer"),
     ([], "nothing to simulate"),
     (["--signup"], "--signup needs --email or --ip"),
@@ -162,12 +163,26 @@ def test_batch_csv_output_all_valid_exits_0(run, tmp_path) -> None:
     ("", "the file is empty"),
     ("offer,plam\n", "unknown column 'plam'"),
     ("offer,date\n", "missing column(s) plan"),
+    ("offer,plan,plan\nsubscribe,annual-digital,monthly-digital\n", "bad.csv:1: column(s) named twice: plan"),
+    ("offer,plan, date,date\n", "column(s) named twice: date"),
+    ("\n\noffer,plam\n", "bad.csv:3: unknown column 'plam'"),
+    ("offer,plan,\n", "hint: a column has no name: a trailing comma?"),
 ])
 def test_batch_bad_header_exits_1(run, tmp_path, text: str, message: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(text)
     result = run("simulate", EX, "--batch", str(path))
     assert result.exit_code == 1 and message in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+def test_batch_skips_blank_lines_before_the_header(run, tmp_path, output_format: str) -> None:
+    path = tmp_path / "late.csv"
+    path.write_text("\n,,\noffer,plan,date\nsubscribe,annual-digital,2026-11-22\nsubscribe,nope,2026-11-22\n")
+    result = run("simulate", EX, "--batch", str(path), "--output-format", output_format)
+    assert result.exit_code == 1
+    assert f"{path}:5: error: unknown plan 'nope'" in result.stderr
+    assert "2027-11-22" in result.stdout
 
 
 def test_batch_missing_file(run) -> None:

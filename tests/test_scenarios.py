@@ -69,6 +69,21 @@ def test_failure_shows_a_diff_and_exits_1(run, catalog_dir, tmp_path) -> None:
     assert failure is not None and "end: 2027-11-21" in (failure.text or "")
 
 
+def test_junit_xml_is_valid_whatever_the_scenario_name(run, catalog_dir, tmp_path) -> None:
+    scenarios(catalog_dir, r"""
+scenarios:
+  - name: "a bell \x07, a non-character \uFFFE and <&>]]>"
+    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+    expect: {accepted: false}
+""")
+    junit = tmp_path / "junit.xml"
+    assert run("test", str(catalog_dir), "--junit-xml", str(junit)).exit_code == 1
+    case = ET.parse(junit).getroot().find("testsuite/testcase")  # expat refuses invalid XML
+    assert case is not None and case.get("name") == "a bell \ufffd, a non-character \ufffd and <&>]]>"
+    failure = case.find("failure")
+    assert failure is not None and "+accepted: true" in (failure.text or "")
+
+
 def test_only_written_fields_are_compared(run, catalog_dir) -> None:
     scenarios(catalog_dir, """
         scenarios:
@@ -145,6 +160,28 @@ def test_scenario_file_named_alone_uses_its_folders_catalog(run, catalog_dir) ->
      """, ["my.scenarios.yaml:5:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
            "my.scenarios.yaml:6:21: error[scenario]: invalid email address 'nobody'",
            "my.scenarios.yaml:7:39: error[scenario]: `reasons` is for checkouts"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+         expect:
+           accepted: true
+           reasons: [seats-full]
+           entitlements: [{product: digital-access, start: 2026-11-22, plan: anual-digital}]
+           charges: [{date: 2026-11-22, amount: 9900, currency: USD, plan: ghost}]
+     """, ["my.scenarios.yaml:6:16: error[scenario]: `reasons` lists refusals but `accepted` is true",
+           "my.scenarios.yaml:7:73: error[scenario]: unknown plan 'anual-digital'",
+           "  hint: did you mean 'annual-digital'?",
+           "my.scenarios.yaml:8:71: error[scenario]: unknown plan 'ghost'"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22, country: GB}
+         expect:
+           accepted: false
+           charges: [{date: 2026-11-22, amount: 9900, currency: USD}]
+     """, ["my.scenarios.yaml:6:16: error[scenario]: `charges` is not empty but `accepted` is false",
+           "  hint: a member who gets nothing has `charges: []`"]),
     ("scenarios: [\n", ["my.scenarios.yaml:2:1: error[yaml-syntax]"]),
 ])
 def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected: list[str]) -> None:

@@ -15,7 +15,7 @@ from offerspec import load_catalog
 from offerspec.catalog import Catalog
 from offerspec.diagnostics import OfferspecError
 from offerspec.simulate import Checkout, Member, checkout, index_for
-from offerspec.simulate.batch import COLUMNS, run_batch, simulate_jsonl, write_jsonl
+from offerspec.simulate.batch import COLUMNS, run_batch, write_jsonl
 from offerspec.simulate.inputs import (
     check_email,
     check_ip,
@@ -25,6 +25,7 @@ from offerspec.simulate.inputs import (
     parse_date,
     parse_holding,
 )
+from offerspec.simulate.jsonl import simulate_jsonl
 from offerspec.simulate.serialize import outcome_dict
 
 DEFAULT = date(2026, 1, 1)
@@ -35,7 +36,7 @@ CELLS: dict[str, list[str]] = {
              "quarterly-digital-gbp", "monthly-donation", "lifetime-digital", "campus-site-licence",
              "print-weekender-offline", "annual-digital", "plam", ""],
     "date": ["2026-11-22", "2026-01-31", "2024-02-29", "2026-02-30", "", "9999-12-01", "22/11/2026",
-             " 2027-03-31"],
+             " 2027-03-31", "2026-06-30", "2026-07-01"],
     "country": ["US", "gb", "CA", "NO", "DE", "", "XX", " fr "],
     "email": ["", "ada@example.edu", "bob@cs.example.edu", "not-an-email", "é@exämple.org"],
     "ip": ["", "192.0.2.10", "2001:db8::1", "300.1.1.1"],
@@ -117,10 +118,25 @@ HEADERS = [
 ]
 
 
+def restricted(catalog: Catalog) -> Catalog:
+    """The examples with an archived offer and plan, and hidden, expiring, offline and
+    country-restricted plans, so every refusal shows up in the batch (the store may hold this)."""
+    objects = {kind: list(table.values()) for kind, table in catalog.objects().items()}
+    changes = {"try-digital": {"status": "archived"}, "annual-digital": {"status": "archived"},
+               "monthly-digital": {"is_hidden": True, "expires_at": "2026-06-30"},
+               "annual-digital-print": {"available_online": False},
+               "lifetime-digital": {"countries": ["US"]}}
+    return Catalog.from_objects({kind: [{**obj, **changes.get(obj["id"], {})} for obj in items]
+                                 for kind, items in objects.items()})
+
+
 @pytest.mark.parametrize("columns", HEADERS, ids=["all", "shuffled", "email-ip", "ids-only"])
-def test_batch_output_is_byte_identical_to_per_row_checkouts(columns: list[str]) -> None:
+@pytest.mark.parametrize("restrict", [False, True], ids=["examples", "restricted"])
+def test_batch_output_is_byte_identical_to_per_row_checkouts(columns: list[str], restrict: bool) -> None:
     catalog, _ = load_catalog([EXAMPLES])
     assert catalog is not None
+    if restrict:
+        catalog = restricted(catalog)
     text = generated_csv(3000, columns, seed=len(columns))
     expected = reference_lines(text, catalog)
     fast = io.StringIO()

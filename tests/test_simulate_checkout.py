@@ -123,7 +123,16 @@ def test_indefinite_plan_never_ends_and_does_not_renew(examples) -> None:
     outcome = checkout(examples, buy("lifetime-digital", "2026-11-22", offer="support-us", renewals=3))
     assert [(e.product, e.end) for e in outcome.entitlements] == [("digital-access", None)]
     assert len(outcome.charges) == 1
-    assert any("does not auto-renew" in note for note in outcome.notes)
+    assert outcome.notes == ("plan 'lifetime-digital' never expires: there is no renewal to project",)
+
+
+def test_renewals_of_a_plan_that_does_not_auto_renew_are_not_projected() -> None:
+    catalog = make_catalog([plan("once", interval="year", auto_renew=False)])
+    outcome = checkout(catalog, buy("once", "2026-01-31", renewals=2))
+    assert [(e.start, e.end, e.period) for e in outcome.entitlements] == [
+        (D("2026-01-31"), D("2027-01-31"), 0)]
+    assert [c.period for c in outcome.charges] == [0]
+    assert outcome.notes == ("plan 'once' does not auto-renew: no renewals to project",)
 
 
 def test_free_plan_charges_nothing() -> None:
@@ -161,6 +170,29 @@ def test_renewals_are_anchored_on_the_original_date_over_24_periods() -> None:
     ents = outcome.entitlements
     assert all(a.end == b.start for a, b in itertools.pairwise(ents))
     assert [c.period for c in outcome.charges] == list(range(25))
+
+
+def test_leap_day_yearly_renewals_return_to_the_29th_in_leap_years() -> None:
+    catalog = make_catalog([plan("y", interval="year")])
+    outcome = checkout(catalog, buy("y", "2024-02-29", renewals=24))
+    starts = [c.date for c in outcome.charges]
+    assert len(starts) == 25
+    assert starts[:5] == [D("2024-02-29"), D("2025-02-28"), D("2026-02-28"), D("2027-02-28"),
+                          D("2028-02-29")]
+    assert [s for s in starts if s.day == 29] == [D(f"{y}-02-29") for y in range(2024, 2049, 4)]
+    assert outcome.entitlements[-1].end == D("2049-02-28")
+    assert all(a.end == b.start for a, b in itertools.pairwise(outcome.entitlements))
+
+
+def test_quarterly_renewals_from_the_30th_over_24_periods() -> None:
+    catalog = make_catalog([plan("q", interval_count=3)])
+    outcome = checkout(catalog, buy("q", "2026-11-30", renewals=24))
+    starts = [c.date for c in outcome.charges]
+    assert starts[:5] == [D("2026-11-30"), D("2027-02-28"), D("2027-05-30"), D("2027-08-30"),
+                          D("2027-11-30")]
+    assert D("2028-02-29") in starts
+    assert starts[-1] == D("2032-11-30")  # 24 quarters = 6 years, back on the 30th
+    assert all(a.end == b.start for a, b in itertools.pairwise(outcome.entitlements))
 
 
 def test_renewals_after_a_trial_start_at_the_trial_end() -> None:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offerspec.diagnostics import OfferspecError
 from offerspec.simulate import checkout
 from offerspec.simulate.dates import add_periods
 from simhelpers import D, buy, make_catalog, plan
@@ -35,33 +38,57 @@ def test_leap_day_annual_plan() -> None:
 
 plans_strategy = st.fixed_dictionaries(
     {
-        "interval": st.sampled_from(["day", "week", "month", "year"]),
+        "interval": st.sampled_from(["day", "week", "month", "month", "year", "year", None]),
         "interval_count": st.integers(1, 36),
-        "trial_period_days": st.integers(0, 730),
-        "grants": st.sampled_from([["digital"], ["print"], ["digital", "print"]]),
+        "trial_period_days": st.one_of(st.just(0), st.integers(1, 730)),
+        "grants": st.sampled_from([["digital"], ["print"], ["digital", "print"], ["print", "digital"]]),
+        "amount": st.sampled_from([0, 1, 999, 500_000]),
+        "is_donation": st.booleans(),
+        "auto_renew": st.booleans(),
     })
-days = st.dates(min_value=date(2000, 1, 1), max_value=date(2200, 12, 31))
+# Half the days at a month's end (28th to 31st), where month arithmetic clamps and can drift.
+days = st.one_of(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2400, 12, 31)),
+    st.builds(lambda y, m, d: date(y, m, min(d, calendar.monthrange(y, m)[1])),
+              st.integers(1900, 2400), st.integers(1, 12), st.integers(28, 31)))
 
 
-@settings(max_examples=300, deadline=None)
-@given(fields=plans_strategy, day=days, renewals=st.integers(0, 5))
+@settings(max_examples=500, deadline=None)
+@given(fields=plans_strategy, day=days, renewals=st.integers(0, 6))
 def test_dated_plans_end_after_they_start_and_grant_what_the_plan_says(fields, day, renewals) -> None:
+    """Any plan, any day: entitlements are the plan's grants for each period, dated plans end
+    after they start, periods follow each other from the anchor, charges match the periods."""
+    if fields["is_donation"]:
+        fields = {**fields, "grants": []}
     catalog = make_catalog([plan("p", **fields)])
     outcome = checkout(catalog, buy("p", day.isoformat(), renewals=renewals))
     assert outcome.accepted
-    grants = sorted(fields["grants"])
-    first = [e for e in outcome.entitlements if e.period == 0]
-    assert [e.product for e in first] == grants
-    assert all(e.plan == "p" for e in outcome.entitlements)
-    for ent in outcome.entitlements:
-        assert ent.end is not None and ent.end > ent.start
+    interval, count = fields["interval"], fields["interval_count"]
     trial = fields["trial_period_days"]
-    for ent in first:
-        assert ent.start == day
-        assert ent.trial_end == (day + timedelta(days=trial) if trial else None)
-    assert len(outcome.entitlements) == len(grants) * (renewals + 1)
-    assert [c.period for c in outcome.charges] == list(range(renewals + 1))
-    assert outcome.charges[0].date == (first[0].trial_end or day)
+    trial_end = day + timedelta(days=trial) if trial else None
+    anchor = trial_end or day
+    renews = interval is not None and fields["auto_renew"]
+    periods = renewals + 1 if renews else 1
+    by_period = [[e for e in outcome.entitlements if e.period == k] for k in range(periods)]
+    assert sum(map(len, by_period)) == len(outcome.entitlements)
+    for k, ents in enumerate(by_period):
+        assert [e.product for e in ents] == fields["grants"]  # in the plan's order
+        for ent in ents:
+            assert ent.plan == "p"
+            assert ent.trial_end == (trial_end if k == 0 else None)
+            assert ent.start == (day if k == 0 else add_periods(anchor, interval, count * k))
+            if interval is None:
+                assert ent.end is None
+            else:
+                assert ent.end == add_periods(anchor, interval, count * (k + 1))
+                assert ent.end > ent.start
+    starts = [day] + [add_periods(anchor, interval, count * k) for k in range(1, periods)]
+    if fields["amount"]:
+        assert [(c.date, c.amount, c.period) for c in outcome.charges] == [
+            (anchor if k == 0 else starts[k], fields["amount"], k) for k in range(periods)]
+    else:
+        assert outcome.charges == ()
+    assert (renewals > 0 and not renews) == any("renew" in note for note in outcome.notes)
 
 
 @settings(max_examples=200, deadline=None)
@@ -82,3 +109,17 @@ def test_indefinite_plans_have_no_end(day) -> None:
     catalog = make_catalog([plan("forever", interval=None)])
     (ent,) = checkout(catalog, buy("forever", day.isoformat())).entitlements
     assert ent.end is None and ent.start == day
+
+
+@settings(max_examples=1000, deadline=None)
+@given(day=st.dates(), interval=st.sampled_from(["month", "year"]), count=st.integers(1, 12_000))
+def test_months_and_years_are_relativedelta_arithmetic(day, interval, count) -> None:
+    """add_periods skips relativedelta when no month end can clamp: it must agree everywhere."""
+    step = relativedelta(years=count) if interval == "year" else relativedelta(months=count)
+    try:
+        expected = day + step
+    except (OverflowError, ValueError):
+        with pytest.raises(OfferspecError, match="after 9999-12-31"):
+            add_periods.__wrapped__(day, interval, count)
+        return
+    assert add_periods.__wrapped__(day, interval, count) == expected

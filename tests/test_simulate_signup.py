@@ -73,6 +73,17 @@ def test_signup_refused_when_seats_are_full_or_plan_expired() -> None:
     assert [r.code for r in old.matches[0].reasons] == ["plan-expired"]
 
 
+def test_signup_refused_by_an_archived_plan_but_not_by_offline_or_hidden() -> None:
+    catalog = make_catalog([
+        plan("gone", status="archived", ip_addresses=["2001:db8::/32"]),
+        plan("quiet", available_online=False, is_hidden=True, ip_addresses=["2001:db8:1::/48"]),
+    ])
+    outcome = signup(catalog, None, "2001:db8:1::5", D("2026-01-01"))
+    assert [(m.plan, m.accepted, [r.code for r in m.reasons]) for m in outcome.matches] == [
+        ("gone", False, ["plan-archived"]), ("quiet", True, [])]
+    assert subscribed(outcome) == ["quiet"]
+
+
 @pytest.mark.parametrize(("email", "ip"), [("not-an-email", None), ("a@", None), (None, "300.1.1.1"),
                                            (None, "2001:db8::g")])
 def test_bad_email_or_ip_is_an_input_error(examples, email, ip) -> None:

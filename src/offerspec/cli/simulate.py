@@ -222,7 +222,8 @@ def run_signup(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
 def run_batch_command(catalog: Catalog, path: str, output_format: str, when: date) -> int:
     """Exit 1 when any row is invalid (each reported as file:line on stderr), else 0."""
     from offerspec.simulate import index_for
-    from offerspec.simulate.batch import run_batch, simulate_jsonl, write_csv
+    from offerspec.simulate.batch import run_batch, write_csv
+    from offerspec.simulate.jsonl import simulate_jsonl
 
     invalid = 0
     reports: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
@@ -18,7 +18,7 @@ from offerspec.load.files import Document, load_document
 from offerspec.load.yaml12 import Path as YamlPath
 from offerspec.scenarios.model import Scenario, ScenarioFile
 from offerspec.simulate.checkout import REFUSAL_CODES
-from offerspec.simulate.index import CatalogIndex
+from offerspec.simulate.index import CatalogIndex, unknown_id
 from offerspec.simulate.signup import email_domain, parse_ip
 
 SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
@@ -107,10 +107,10 @@ class _Checker:
         line, col = self.doc.source_map.value(path)
         self.problems.append(Diagnostic(self.doc.path, line, col, "scenario", message, hint=hint))
 
-    def known(self, path: YamlPath, kind: str, ident: str, choices: Iterable[str]) -> None:
-        choices = sorted(choices)
+    def known(self, path: YamlPath, kind: str, ident: str, choices: Collection[str]) -> None:
         if ident not in choices:
-            self.problem(path, f"unknown {kind} '{ident}'", did_you_mean(ident, choices))
+            error = unknown_id(kind, ident, choices)  # the simulator's own message and hint
+            self.problem(path, error.message, error.hint)
 
     def value(self, path: YamlPath, check: Any, text: str) -> None:
         try:
@@ -156,9 +156,23 @@ class _Checker:
                              "a checkout expects `accepted`, `entitlements` and `charges`")
             for i, plan in enumerate(expect.plans):
                 self.known((*where, "plans", i), "plan", plan, self.index.plans)
+        if expect.accepted and expect.reasons:  # an accepted checkout has no refusal reasons
+            self.problem((*where, "reasons"), "`reasons` lists refusals but `accepted` is true",
+                         "expect `accepted: false` with the reasons, or drop `reasons`")
+        if expect.accepted is False:  # a refused checkout or signup creates and charges nothing
+            for name in ("plans", "entitlements", "charges"):
+                if getattr(expect, name):
+                    self.problem((*where, name), f"`{name}` is not empty but `accepted` is false",
+                                 f"a member who gets nothing has `{name}: []`")
         for i, entitlement in enumerate(expect.entitlements or ()):
             self.known((*where, "entitlements", i, "product"), "product", entitlement.product,
                        self.index.products)
+            if entitlement.plan is not None:
+                self.known((*where, "entitlements", i, "plan"), "plan", entitlement.plan,
+                           self.index.plans)
+        for i, charge in enumerate(expect.charges or ()):
+            if charge.plan is not None:
+                self.known((*where, "charges", i, "plan"), "plan", charge.plan, self.index.plans)
 
 
 def load_scenarios(files: list[Path], index: CatalogIndex) -> tuple[list[LoadedScenario], list[Diagnostic]]:

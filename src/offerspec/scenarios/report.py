@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from offerspec.scenarios.run import ScenarioResult
+
+# Characters XML 1.0 cannot hold even escaped (a YAML name may contain "\x07" or "\uFFFE").
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def render_results(results: list[ScenarioResult]) -> str:
@@ -25,12 +33,13 @@ def junit_xml(results: list[ScenarioResult]) -> str:
     suite = ET.Element("testsuite", name="offerspec scenarios", tests=str(len(results)),
                        failures=str(failures), errors="0", skipped="0")
     for result in results:
-        case = ET.SubElement(suite, "testcase", classname=result.loaded.file, name=result.name,
-                             file=result.loaded.file, line=str(result.loaded.line))
+        file = _xml_text(result.loaded.file)
+        case = ET.SubElement(suite, "testcase", classname=file, name=_xml_text(result.name),
+                             file=file, line=str(result.loaded.line))
         if not result.passed:
-            failure = ET.SubElement(case, "failure",
-                                    message=result.error or "outcome differs from the expectation")
-            failure.text = "\n".join(result.diff) or result.error or ""
+            failure = ET.SubElement(case, "failure", message=_xml_text(
+                result.error or "outcome differs from the expectation"))
+            failure.text = _xml_text("\n".join(result.diff) or result.error or "")
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)

@@ -7,12 +7,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
 from typing import Any, TextIO, TypeVar
 
 from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import OfferspecError
-from offerspec.load.files import gc_paused
 from offerspec.simulate.checkout import simulate_checkout
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.inputs import (
@@ -43,21 +41,33 @@ class RowResult:
     error: OfferspecError | None = None
 
 
-def check_header(header: list[str] | None, name: str) -> list[str]:
+def check_header(header: list[str] | None, name: str, line: int = 1) -> list[str]:
     if not header:
         raise OfferspecError(f"{name}: the file is empty",
                              hint=f"the first row names the columns: {', '.join(COLUMNS)}")
     columns = [c.strip() for c in header]
     for column in columns:
         if column not in COLUMNS:
-            raise OfferspecError(f"{name}:1: unknown column '{column}'",
-                                 hint=did_you_mean(column, COLUMNS)
-                                 or f"columns: {', '.join(COLUMNS)}")
+            raise OfferspecError(f"{name}:{line}: unknown column '{column}'",
+                                 hint=did_you_mean(column, COLUMNS) or (
+                                     f"columns: {', '.join(COLUMNS)}" if column
+                                     else "a column has no name: a trailing comma?"))
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:  # only one of the copies would be read: say so rather than guess
+        raise OfferspecError(f"{name}:{line}: column(s) named twice: {', '.join(repeated)}",
+                             hint="keep one column of each name")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise OfferspecError(f"{name}:1: missing column(s) {', '.join(missing)}",
+        raise OfferspecError(f"{name}:{line}: missing column(s) {', '.join(missing)}",
                              hint=f"columns: {', '.join(COLUMNS)}")
     return columns
+
+
+def read_header(reader: Iterator[list[str]], name: str) -> list[str]:
+    """The checked column names: the first row that is not blank (blank lines are skipped
+    everywhere in a batch, before the header too)."""
+    header = next((cells for cells in _rows(reader, name) if any(cells)), None)
+    return check_header(header, name, getattr(reader, "line_num", 1))
 
 
 CELL_CACHE_SIZE = 65_536
@@ -94,17 +104,17 @@ class RowParser:
         self._ids: dict[tuple[str, str], OfferspecError | None] = {}
         self.quoted: dict[str, str] = {}  # JSON string literals, for the batch's output
 
-    def _cell(self, cells: list[str], column: str) -> str:
+    def cell(self, cells: list[str], column: str) -> str:
         position = self.position[column]
         return cells[position].strip() if position is not None else ""
 
-    def _date(self, text: str) -> date:
+    def day(self, text: str) -> date:
         return _cached(self._dates, text, parse_date)
 
-    def _country(self, text: str) -> str:
+    def country(self, text: str) -> str:
         return _cached(self._countries, text, parse_country)
 
-    def _check_ids(self, offer: str, plan: str) -> None:
+    def check_ids(self, offer: str, plan: str) -> None:
         key = (offer, plan)
         if key not in self._ids:
             try:
@@ -120,6 +130,14 @@ class RowParser:
         if error is not None:
             raise error.with_traceback(None)
 
+    def ids(self, cells: list[str]) -> tuple[str, str]:
+        """The row's offer and plan, both given and known."""
+        offer, plan = self.cell(cells, "offer"), self.cell(cells, "plan")
+        if not offer or not plan:
+            raise OfferspecError("offer and plan are required", hint="fill both columns")
+        self.check_ids(offer, plan)
+        return offer, plan
+
     def checkout(self, cells: list[str]) -> Checkout:
         """One row as a checkout; raises ``OfferspecError`` for a bad cell."""
         return self.tail(cells, *self.head(cells))
@@ -129,19 +147,16 @@ class RowParser:
         if len(cells) != self.width:
             raise OfferspecError(f"expected {self.width} cells, found {len(cells)}",
                                  hint="quote cells that contain commas")
-        cell = self._cell
-        offer, plan = cell(cells, "offer"), cell(cells, "plan")
-        if not offer or not plan:
-            raise OfferspecError("offer and plan are required", hint="fill both columns")
-        self._check_ids(offer, plan)
+        cell = self.cell
+        offer, plan = self.ids(cells)
         text = cell(cells, "date")
-        day = self._date(text) if text else self.default_date
+        day = self.day(text) if text else self.default_date
         country = cell(cells, "country")
-        return offer, plan, day, self._country(country) if country else ""
+        return offer, plan, day, self.country(country) if country else ""
 
     def tail(self, cells: list[str], offer: str, plan: str, day: date, country: str) -> Checkout:
         """The rest of the row (email, IP, direct link, holdings, seats, renewals), in that order."""
-        cell = self._cell
+        cell = self.cell
         email, ip = cell(cells, "email"), cell(cells, "ip")
         holdings, seats, direct = cell(cells, "holdings"), cell(cells, "seats_used"), \
             cell(cells, "direct_link")
@@ -176,8 +191,7 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
 def run_batch(handle: TextIO, name: str, index: CatalogIndex, default_date: date) -> Iterator[RowResult]:
     """Simulate every row of a CSV file; bad rows become errors, the others outcomes."""
     reader = csv.reader(handle)
-    header = next(_rows(reader, name), None)
-    parser = RowParser(check_header(header, name), index, default_date)
+    parser = RowParser(read_header(reader, name), index, default_date)
     line = reader.line_num
     for cells in _rows(reader, name):
         start, line = line + 1, reader.line_num
@@ -240,150 +254,6 @@ def write_jsonl(results: Iterable[RowResult], out: TextIO) -> Iterator[RowResult
     for result in results:
         write(encoder.line(result) + "\n")
         yield result
-
-
-ROW_MEMO_SIZE = 65_536
-ROW_MEMO_CHARS = 32_000_000  # a row with 1000 renewals renders to ~300 kB: bound the text too
-CHUNK_LINES = 4096
-_Contact = tuple[int, Callable[[str], str], set[str]]
-_Memo = tuple[str, OfferspecError | None, bool]
-_CONTACT_CHECKS: dict[str, Callable[[str], str]] = {"email": check_email, "ip": check_ip}
-
-
-def _error_text(error: OfferspecError) -> str:
-    """A row error's JSON line after ``{"line": N, ``, as ``result_dict`` would encode it."""
-    return json.dumps({"error": error.message, "hint": error.hint}, ensure_ascii=False)[1:] + "\n"
-
-
-def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date: date, out: TextIO,
-                   *, memo_size: int = ROW_MEMO_SIZE) -> Iterator[RowResult]:
-    """``write_jsonl(run_batch(...))``, byte for byte, fast: simulates every CSV row of
-    ``handle`` and writes its JSON line to ``out``; yields the invalid rows (as found).
-
-    A row's line is a function of its cells, so each distinct row is parsed, simulated and
-    encoded once and its text (all but the line number) remembered: batches repeat the
-    same offers, plans, days and countries. Email and IP are only checked (they change
-    nothing in the result), so they are left out of that key and checked on their own,
-    each distinct value once. The memo is a plain dict cleared when it holds ``memo_size``
-    rows (or ``ROW_MEMO_CHARS`` of text): bounded, and exact since nothing in it is stale.
-    Lines are written in chunks.
-    """
-    reader = csv.reader(handle)
-    header = next(_rows(reader, name), None)
-    columns = check_header(header, name)
-    parser = RowParser(columns, index, default_date)
-    width = len(columns)
-    # (position, check, the distinct valid values seen): email and IP, in the order checked
-    contact: list[_Contact] = [(columns.index(c), check, set[str]())
-                               for c, check in _CONTACT_CHECKS.items() if c in columns]
-    key_of = itemgetter(*[i for i, c in enumerate(columns) if c not in _CONTACT_CHECKS])
-    # key -> (text, error, email and IP to check): text is the line after '{"line": N, '
-    memo: dict[object, _Memo] = {}
-    memo_chars = 0
-    pending: list[str] = []
-    write = out.write
-    line = reader.line_num
-    try:
-        with gc_paused():
-            for cells in reader:
-                start, line = line + 1, reader.line_num
-                if not any(cells):
-                    continue  # blank lines separate groups of rows
-                if len(cells) != width:
-                    error: OfferspecError | None = OfferspecError(
-                        f"expected {width} cells, found {len(cells)}",
-                        hint="quote cells that contain commas")
-                    text = _error_text(error)  # type: ignore[arg-type]
-                else:
-                    key = key_of(cells)
-                    hit = memo.get(key)
-                    if hit is None:
-                        hit = _simulate_row(parser, index, cells, contact)
-                        memo_chars += len(hit[0])
-                        if len(memo) >= memo_size or memo_chars > ROW_MEMO_CHARS:
-                            memo.clear()
-                            memo_chars = len(hit[0])
-                        memo[key] = hit
-                    text, error, check_contact = hit
-                    if check_contact:
-                        for position, check, valid in contact:
-                            value = cells[position]
-                            if value and value not in valid:
-                                try:
-                                    check(value.strip())
-                                except OfferspecError as exc:
-                                    error, text = exc, _error_text(exc)
-                                    break
-                                if len(valid) >= memo_size:
-                                    valid.clear()
-                                valid.add(value)
-                if error is not None:
-                    yield RowResult(start, error=error)
-                pending.append(f'{{"line": {start}, {text}')
-                if len(pending) >= CHUNK_LINES:
-                    write("".join(pending))
-                    pending.clear()
-    except csv.Error as exc:
-        raise OfferspecError(f"{name}:{reader.line_num}: unreadable CSV: {exc}",
-                             hint="save the file as plain UTF-8 CSV") from None
-    finally:
-        write("".join(pending))
-
-
-def _simulate_row(parser: RowParser, index: CatalogIndex, cells: list[str],
-                  contact: list[_Contact]) -> _Memo:
-    """A row's text after '{"line": N, ', its error, and whether its email and IP still need
-    checking (they do unless the row failed before them). Email and IP are left blank here."""
-    try:
-        head = parser.head(cells)
-    except OfferspecError as exc:
-        return _error_text(exc), exc, False
-    if contact:
-        cells = list(cells)
-        for position, _, _ in contact:
-            cells[position] = ""
-    try:
-        outcome = simulate_checkout(index, parser.tail(cells, *head))
-    except OfferspecError as exc:
-        return _error_text(exc), exc, bool(contact)
-    return _outcome_text(outcome, parser.quoted), None, bool(contact)
-
-
-def _quote(text: str, quoted: dict[str, str]) -> str:
-    """``json.dumps(text, ensure_ascii=False)``, remembered per distinct text."""
-    hit = quoted.get(text)
-    if hit is None:
-        if len(quoted) >= CELL_CACHE_SIZE:
-            quoted.clear()
-        hit = quoted[text] = json.dumps(text, ensure_ascii=False)
-    return hit
-
-
-def _day(day: date | None) -> str:
-    return f'"{day.isoformat()}"' if day is not None else "null"
-
-
-def _outcome_text(outcome: Outcome, quoted: dict[str, str]) -> str:
-    """``json.dumps(outcome_dict(outcome), ensure_ascii=False)`` without its opening brace, plus
-    a newline: the same bytes, written out directly (the batch test compares them)."""
-    request = outcome.checkout
-    entitlements = ", ".join(
-        f'{{"product": {_quote(e.product, quoted)}, "start": "{e.start.isoformat()}", '
-        f'"end": {_day(e.end)}, "plan": {_quote(e.plan, quoted)}, "trial_end": {_day(e.trial_end)}, '
-        f'"period": {e.period}, "note": {"null" if e.note is None else _quote(e.note, quoted)}}}'
-        for e in outcome.entitlements)
-    charges = ", ".join(
-        f'{{"date": "{c.date.isoformat()}", "amount": {c.amount}, '
-        f'"currency": {_quote(c.currency, quoted)}, "plan": {_quote(c.plan, quoted)}, '
-        f'"period": {c.period}}}'
-        for c in outcome.charges)
-    reasons = ", ".join(_quote(r.message, quoted) for r in outcome.reasons)
-    codes = ", ".join(_quote(r.code, quoted) for r in outcome.reasons)
-    notes = ", ".join(_quote(n, quoted) for n in outcome.notes)
-    return (f'"accepted": {"true" if outcome.accepted else "false"}, "reasons": [{reasons}], '
-            f'"reason_codes": [{codes}], "offer": {_quote(request.offer, quoted)}, '
-            f'"plan": {_quote(request.plan, quoted)}, "date": "{request.date.isoformat()}", '
-            f'"entitlements": [{entitlements}], "charges": [{charges}], "notes": [{notes}]}}\n')
 
 
 CSV_OUTPUT_COLUMNS = ("line", "offer", "plan", "date", "accepted", "reason_codes", "entitlements",

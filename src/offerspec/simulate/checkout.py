@@ -97,6 +97,8 @@ def grant(plan: PlanFacts, start: date, member: Member, renewals: int, *,
                                 for product in plan.grants)
             if paid:
                 charges.append(Charge(period_start, plan.amount, plan.currency, plan.id, period))
+    elif renewals and interval is None:
+        notes.append(f"plan '{plan.id}' never expires: there is no renewal to project")
     elif renewals:
         notes.append(f"plan '{plan.id}' does not auto-renew: no renewals to project")
     if plan.is_donation:
@@ -111,10 +113,11 @@ def simulate_checkout(index: CatalogIndex, request: Checkout) -> Outcome:
     offer = index.offer(request.offer)
     plan = index.plan(request.plan)
     member = request.member
-    reasons = offer_reasons(offer, plan)
-    reasons.extend(plan_reasons(plan, member, request.date))
-    if reasons:
-        return Outcome(request, False, tuple(reasons))
+    if not (plan.unrestricted and not offer.archived and plan.id in offer.plan_set):
+        reasons = offer_reasons(offer, plan)
+        reasons.extend(plan_reasons(plan, member, request.date))
+        if reasons:
+            return Outcome(request, False, tuple(reasons))
     granted: Granted | None
     if member.holdings:
         granted = grant(plan, request.date, member, request.renewals)

@@ -1,7 +1,9 @@
 """Calendar arithmetic for plan periods: months and years clamp to the month's end.
 
 ``relativedelta`` does the calendar work for months and years (2026-01-31 +
-1 month = 2026-02-28, 2024-02-29 + 1 year = 2025-02-28); days and weeks are
+1 month = 2026-02-28, 2024-02-29 + 1 year = 2025-02-28); a day of month up to
+the 28th cannot clamp, so there only the year and month move (the same result,
+checked against relativedelta on random dates by a test). Days and weeks are
 plain day counts. Every period is counted from one anchor
 date, never from the previous period's end, so Jan 31 monthly renews on
 Feb 28, Mar 31, Apr 30 instead of drifting to the 28th.
@@ -28,9 +30,13 @@ def add_periods(anchor: date, interval: Interval, count: int) -> date:
     """``anchor`` + ``count`` intervals (a week is 7 days). Cached: batches repeat dates."""
     if interval in ("day", "week"):  # plain day counts: no calendar involved
         return add_days(anchor, count * (7 if interval == "week" else 1))
-    step = _step(interval, count)
     try:
-        result: date = anchor + step
+        if anchor.day <= 28:
+            # Every month has a 28th: nothing to clamp, so the year and month alone move
+            # (what relativedelta does too, at a tenth of the cost; a test compares them).
+            years, month = divmod(anchor.month - 1 + (count * 12 if interval == "year" else count), 12)
+            return anchor.replace(year=anchor.year + years, month=month + 1)
+        result: date = anchor + _step(interval, count)
     except (OverflowError, ValueError):
         raise OfferspecError(
             f"{anchor.isoformat()} + {count} {interval}(s) is after 9999-12-31",

@@ -36,17 +36,23 @@ class PlanFacts:
     countries: frozenset[str]
     seat_capacity: int | None
     is_donation: bool
+    # No status, date, channel, country or seat limit: no member can be refused it.
+    unrestricted: bool = False
 
     @classmethod
     def of(cls, plan: Plan) -> PlanFacts:
+        seat_capacity = plan.member_seat_capacity if plan.type == "membership" else None
         return cls(
+            unrestricted=(plan.status != "archived" and plan.expires_at is None
+                          and plan.available_online and not plan.is_hidden and not plan.countries
+                          and seat_capacity is None),
             id=plan.id, nickname=plan.nickname, grants=tuple(plan.grants or ()),
             amount=plan.amount, currency=plan.currency, interval=plan.interval,
             interval_count=plan.interval_count, trial_days=plan.trial_period_days,
             auto_renew=bool(plan.auto_renew), archived=plan.status == "archived",
             expires_at=plan.expires_at, online=plan.available_online, hidden=plan.is_hidden,
             countries=frozenset(plan.countries),
-            seat_capacity=plan.member_seat_capacity if plan.type == "membership" else None,
+            seat_capacity=seat_capacity,
             is_donation=plan.is_donation,
         )
 

@@ -61,7 +61,13 @@ def parse_holding(text: str, index: CatalogIndex) -> Holding:
     """``PRODUCT`` or ``PRODUCT:YYYY-MM-DD`` (the day the held entitlement ends)."""
     product, _, end = text.strip().partition(":")
     index.check_product(product)
-    return Holding(product, parse_date(end, f"end date of holding '{text}'") if end else None)
+    if not end:
+        return Holding(product)
+    try:
+        return Holding(product, parse_date(end))
+    except OfferspecError as exc:
+        raise OfferspecError(f"invalid end date '{end}' in holding '{text.strip()}'",
+                             hint=exc.hint) from None
 
 
 def check_email(text: str) -> str:
