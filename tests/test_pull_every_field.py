@@ -108,7 +108,8 @@ _TEXT = st.one_of(
 def test_pulled_text_reads_back_as_the_same_text(name: str, value: str) -> None:
     import json
 
-    product = {"id": "p", "name": name or "x", "description": value, "status": "active",
+    name = name if name.strip() else "x"  # a blank name is a catalog error (blank-name rule)
+    product = {"id": "p", "name": name, "description": value, "status": "active",
                "metadata": {"k": value, (value[:40] or "k2"): name}}
     text = json.dumps(product)
     snapshot = Snapshot("i", "u", 1, {"products": {"p": LiveObject("products", "p", 1, text,
