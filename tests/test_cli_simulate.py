@@ -64,17 +64,29 @@ BUY = ["--offer", "subscribe", "--plan", "annual-digital"]
     ([*BUY, "--holding", "digital"], "unknown product 'digital'"),
     ([*BUY, "--holding", "digital-access:soon"],
      "error: invalid end date 'soon' in holding 'digital-access:soon'\n  hint: write dates as"),
-    (["--plan", "annual-digital"], "--plan needs --offer"),
-    ([], "nothing to simulate"),
-    (["--signup"], "--signup needs --email or --ip"),
     (["--signup", "--ip", "1.2.3"], "invalid IP address '1.2.3'"),
-    (["--batch", "x.csv", "--offer", "subscribe"], "--batch takes the checkouts from the file"),
 ])
 def test_invalid_input_exits_1_with_a_message(run, args: list[str], message: str) -> None:
     result = run("simulate", EX, *args)
     assert result.exit_code == 1, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--plan", "annual-digital"], "--plan needs --offer"),
+    ([], "nothing to simulate"),
+    (["--signup"], "--signup needs --email or --ip"),
+    (["--signup", "--email", "a@example.edu", "--offer", "subscribe"], "--signup does not take"),
+    (["--batch", "x.csv", "--offer", "subscribe"], "--batch takes the checkouts from the file"),
+    (["--batch", "x.csv", "--format", "json"], "--format does not apply"),
+    ([*BUY, "--output-format", "csv"], "--output-format is for --batch only"),
+])
+def test_options_that_mean_nothing_together_are_usage_errors(run, args: list[str],
+                                                             message: str) -> None:
+    result = run("simulate", EX, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "hint: " in result.stderr
 
 
 def test_invalid_catalog_exits_1_with_located_errors(run, write) -> None:

@@ -45,10 +45,22 @@ def test_a_plan_archived_in_the_store_is_refused(run, write, tmp_path: Path) -> 
 
 
 def test_an_empty_store_is_a_clear_error(run, tmp_path: Path) -> None:
-    result = run("simulate", "--from-store", "--store", f"sqlite:///{tmp_path / 'none.db'}",
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    (tmp_path / "empty.db").touch()
+    result = run("simulate", "--from-store", "--store", url,
                  "--offer", "subscribe", "--plan", "annual-digital")
     assert result.exit_code == 1
     assert "holds no catalog yet" in result.stderr
+
+
+def test_a_missing_store_is_refused_and_not_created(run, tmp_path: Path) -> None:
+    # Reading the live catalog must not leave an empty store behind (e.g. after a --store typo).
+    missing = tmp_path / "typo.db"
+    result = run("simulate", "--from-store", "--store", f"sqlite:///{missing}",
+                 "--offer", "subscribe", "--plan", "annual-digital")
+    assert result.exit_code == 1
+    assert "no store at" in result.stderr
+    assert not missing.exists()
 
 
 def test_validate_without_paths_uses_the_catalog_named_in_offerspec_toml(

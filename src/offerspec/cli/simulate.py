@@ -52,8 +52,11 @@ class SimulateOptions:
     from_store: bool = False
     store: str | None = None
     env: str | None = None
+    explicit: frozenset[str] = frozenset()  # options given on the command line, not defaults
 
     def mode(self) -> str:
+        """checkout, offer, signup or batch; a combination of options that means nothing is a
+        usage error (exit 2), like any other misuse of the command line."""
         member_options = {"--offer": self.offer, "--plan": self.plan, "--date": self.day,
                           "--country": self.country, "--email": self.email, "--ip": self.ip,
                           "--direct-link": self.direct_link, "--holding": self.holdings,
@@ -62,25 +65,34 @@ class SimulateOptions:
             given = [name for name, value in member_options.items()
                      if value and name != "--date"]
             if given or self.signup:
-                raise OfferspecError(f"--batch takes the checkouts from the file, not from "
-                                     f"{', '.join(given) or '--signup'}",
-                                     hint="put them in the CSV columns (see docs/simulator.md)")
+                raise _usage(f"--batch takes the checkouts from the file, not from "
+                             f"{', '.join(given) or '--signup'}",
+                             "put them in the CSV columns (see docs/simulator.md)")
+            if "--format" in self.explicit:
+                raise _usage("--batch writes one result per row: --format does not apply",
+                             "choose the batch output with --output-format jsonl|csv")
             return "batch"
+        if "--output-format" in self.explicit:
+            raise _usage("--output-format is for --batch only",
+                         "use --format text|json for a single simulation")
         if self.signup:
             if self.offer or self.plan or self.holdings or self.renewals:
-                raise OfferspecError("--signup does not take --offer, --plan, --holding or --renewals",
-                                     hint="a signup auto-subscribes by --email and --ip only")
+                raise _usage("--signup does not take --offer, --plan, --holding or --renewals",
+                             "a signup auto-subscribes by --email and --ip only")
             if not self.email and not self.ip:
-                raise OfferspecError("--signup needs --email or --ip",
-                                     hint="e.g. --signup --email ada@example.edu")
+                raise _usage("--signup needs --email or --ip", "e.g. --signup --email ada@example.edu")
             return "signup"
         if self.plan and not self.offer:
-            raise OfferspecError("--plan needs --offer", hint="name the offer the plan is chosen in")
+            raise _usage("--plan needs --offer", "name the offer the plan is chosen in")
         if not self.offer:
-            raise OfferspecError("nothing to simulate",
-                                 hint="pass --offer and --plan (a checkout), --offer alone "
-                                      "(the offer view), --signup, or --batch FILE")
+            raise _usage("nothing to simulate",
+                         "pass --offer and --plan (a checkout), --offer alone "
+                         "(the offer view), --signup, or --batch FILE")
         return "checkout" if self.plan else "offer"
+
+
+def _usage(message: str, hint: str) -> click.UsageError:
+    return click.UsageError(f"{message}\n  hint: {hint}")
 
 
 def load(options: SimulateOptions) -> Catalog:
@@ -102,7 +114,7 @@ def load_from_store(options: SimulateOptions) -> Catalog:
     if options.paths:
         raise OfferspecError("--from-store reads the catalog from the store, not from PATH",
                              hint="drop the PATH arguments, or drop --from-store")
-    _, opened = open_from_args(options.store, options.env)
+    _, opened = open_from_args(options.store, options.env, must_exist=True)
     try:
         return live_catalog(opened.snapshot())
     finally:
@@ -156,7 +168,7 @@ def simulate(  # noqa: PLR0917 - click passes every option positionally
     """
     options = SimulateOptions(list(paths), offer, plan, signup, day, country, email, ip, direct_link,
                               holdings, seats_used, renewals, fmt, batch, output_format, strict,
-                              from_store, store, env)
+                              from_store, store, env, _explicit_options())
     mode = options.mode()
     catalog = load(options)
     from offerspec.simulate.inputs import parse_date, today_utc
@@ -169,6 +181,15 @@ def simulate(  # noqa: PLR0917 - click passes every option positionally
                       "signup": run_signup}[mode](catalog, options, when)
     if not gets_something:
         raise SystemExit(EXIT_NOTHING)
+
+
+def _explicit_options() -> frozenset[str]:
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    names = {"fmt": "--format", "output_format": "--output-format"}
+    return frozenset(flag for name, flag in names.items()
+                     if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT))
 
 
 def _member(catalog: Catalog, options: SimulateOptions) -> Member:
