@@ -16,6 +16,7 @@ from click.testing import Result
 from conftest import EXAMPLES
 from offerspec import Catalog, load_catalog
 from offerspec.cli.validate import write_atomically
+from offerspec.diagnostics import OfferspecError
 
 PRODUCTS: list[dict[str, Any]] = [
     {"id": "digital", "name": "Digital Access", "metadata": {"b": "2", "a": "1"}},
@@ -218,7 +219,7 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.Mo
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OfferspecError, match=r"cannot write .*: disk full"):
         write_atomically(out, "new\n")
     assert out.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.json"]

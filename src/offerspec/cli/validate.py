@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -36,17 +37,34 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         raise SystemExit(1)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_atomically(path: Path, text: str, *,
+                     hint: str = "choose a path in a directory you can write to") -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file.
+
+    A path that cannot be written (no permission, a file where a directory should be, a full
+    disk) is the user's to fix, not a bug: ``OfferspecError`` naming the path, exit 1.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _unwritable(path, exc, hint) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _unwritable(path, exc, hint) from exc
         raise
+
+
+def _unwritable(path: Path, exc: OSError, hint: str) -> Exception:
+    from offerspec.diagnostics import OfferspecError
+
+    return OfferspecError(f"cannot write {path}: {exc.strerror or exc}", hint=hint)
 
 
 @click.command("compile")
@@ -70,13 +88,7 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            write_atomically(Path(output), text)
-        except OSError as exc:  # a user's path, not a bug: exit 1 with the reason
-            from offerspec.diagnostics import OfferspecError
-
-            raise OfferspecError(f"cannot write {output}: {exc.strerror or exc}",
-                                 hint="pass -o a writable file path") from exc
+        write_atomically(Path(output), text, hint="pass -o a writable file path")
         click.echo(f"wrote {output} ({content_hash})", err=True)
 
 

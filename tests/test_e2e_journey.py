@@ -1,0 +1,54 @@
+"""A catalog owner's journey end to end: the rough edges found walking it, pinned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from conftest import EXAMPLES
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    return tmp_path
+
+
+def _applied_store(run: Run, where: Path) -> str:
+    url = f"sqlite:///{where / 'store.db'}"
+    assert run("apply", "--auto-approve", "--store", url, str(EXAMPLES)).exit_code == 0
+    return url
+
+
+# -- an output path that cannot be written is the user's mistake, not a bug ---------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["plan", str(EXAMPLES), "--out"],
+    ["export", "--out"],
+    ["pull", "--out"],
+])
+def test_unwritable_output_path_exits_1_naming_it(run: Run, in_dir: Path, command: list[str]) -> None:
+    url = _applied_store(run, in_dir)
+    blocker = in_dir / "a-file"
+    blocker.write_text("not a directory\n")
+    target = blocker / "out"
+    result = run(*command, str(target), "--store", url)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.stderr
+    assert f"error: cannot write {blocker}" in result.stderr
+    assert "hint: " in result.stderr
+
+
+def test_junit_xml_to_an_unwritable_path_exits_1(run: Run, in_dir: Path) -> None:
+    blocker = in_dir / "a-file"
+    blocker.write_text("not a directory\n")
+    result = run("test", str(EXAMPLES), "--junit-xml", str(blocker / "junit.xml"))
+    assert result.exit_code == 1, result.output
+    assert f"error: cannot write {blocker / 'junit.xml'}: " in result.stderr
