@@ -52,3 +52,32 @@ def test_junit_xml_to_an_unwritable_path_exits_1(run: Run, in_dir: Path) -> None
     result = run("test", str(EXAMPLES), "--junit-xml", str(blocker / "junit.xml"))
     assert result.exit_code == 1, result.output
     assert f"error: cannot write {blocker / 'junit.xml'}: " in result.stderr
+
+
+# -- the documented offerspec.toml works on a fresh clone ----------------------------------------
+
+DOCUMENTED_TOML = '''\
+catalog = "catalog"
+store = "sqlite:///.offerspec/store.db"
+
+[environments.staging]
+store = "sqlite:///.offerspec/staging.db"
+'''
+
+
+@pytest.mark.parametrize("env", [[], ["--env", "staging"]])
+def test_a_store_in_offerspec_dir_named_in_offerspec_toml_is_created(
+        run: Run, in_dir: Path, env: list[str]) -> None:
+    (in_dir / ".git").mkdir()
+    (in_dir / "offerspec.toml").write_text(DOCUMENTED_TOML)
+    result = run("plan", str(EXAMPLES), *env)
+    assert result.exit_code == 0, result.output
+    name = "staging.db" if env else "store.db"
+    assert (in_dir / ".offerspec" / name).is_file()
+
+
+def test_any_other_missing_store_directory_is_still_refused(run: Run, in_dir: Path) -> None:
+    result = run("plan", str(EXAMPLES), "--store", "sqlite:///typo/store.db")
+    assert result.exit_code == 1
+    assert "store directory" in result.stderr and "does not exist" in result.stderr
+    assert not (in_dir / "typo").exists()

@@ -196,4 +196,9 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0) -> Store:
 
     if location.source == "default":
         location.path.parent.mkdir(parents=True, exist_ok=True)
+    elif location.path.parent.name == DEFAULT_DIR and location.path.parent.parent.is_dir():
+        # offerspec's own directory (e.g. `store = "sqlite:///.offerspec/staging.db"` in
+        # offerspec.toml) is created like the default one; any other directory must exist, so
+        # that a typo in a path does not quietly start an empty store somewhere else.
+        location.path.parent.mkdir(exist_ok=True)
     return SQLiteStore(location.path, location.url, busy_timeout=max(lock_wait, 5.0))
