@@ -81,3 +81,69 @@ def test_any_other_missing_store_directory_is_still_refused(run: Run, in_dir: Pa
     assert result.exit_code == 1
     assert "store directory" in result.stderr and "does not exist" in result.stderr
     assert not (in_dir / "typo").exists()
+
+
+# -- one broken file does not make every reference to its objects an error elsewhere ------------
+
+
+def test_a_yaml_syntax_error_does_not_report_references_into_the_broken_file(
+        run: Run, write: Callable[..., Path], in_dir: Path) -> None:
+    write(products="""
+        products:
+          - id: digital-access
+            name: Digital Access
+        """, plans="""
+        plans:
+          - id: monthly-digital
+            nickname: Monthly Digital
+            product: digital-access
+            amount: 999
+            currency: USD
+          - id: annual
+             nickname: x
+        """, offers="""
+        offers:
+          - id: subscribe
+            name: Subscribe
+            plans: [monthly-digital]
+        """)
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "plans.yaml:8:14: error[yaml-syntax]: YAML syntax error: mapping values are not allowed "
+        "in this context",
+        "  hint: fix the YAML syntax at this position (check indentation and quoting)",
+        "1 error, 0 warnings",
+    ]
+
+
+def test_references_are_checked_once_every_file_reads(run: Run, write: Callable[..., Path],
+                                                      in_dir: Path) -> None:
+    write(offers="""
+        offers:
+          - id: subscribe
+            name: Subscribe
+            plans: [monthly-digital]
+        """)
+    result = run("validate")
+    assert "offers.yaml:4:13: error[unknown-reference]: unknown plan 'monthly-digital'" in result.stdout
+
+
+def test_an_unknown_reference_not_written_in_the_broken_file_is_still_reported(
+        run: Run, write: Callable[..., Path], in_dir: Path) -> None:
+    write(plans="plans:\n  - id: monthly-digital\n     nickname: x\n", offers="""
+        offers:
+          - {id: subscribe, name: Subscribe, plans: [monthly-digital, annual-digital]}
+        """)
+    result = run("validate")
+    assert "unknown plan 'annual-digital'" in result.stdout
+    assert "'monthly-digital'" not in result.stdout
+
+
+def test_ids_written_in_reads_block_and_flow_style(tmp_path: Path) -> None:
+    from offerspec.load.files import ids_written_in
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("plans:\n  - id: a-1\n    nickname: x\n  - {id: 'b2', product: c}\n"
+                      "  -   id: \"d\"  # note\n  - product: e\n   bad: [\n")
+    assert ids_written_in([str(broken), str(tmp_path / "missing.yaml")]) == {"a-1", "b2", "d"}

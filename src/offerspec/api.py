@@ -10,7 +10,7 @@ from offerspec.check.rules import run_rules
 from offerspec.check.schema import check_documents
 from offerspec.compile import compile_context
 from offerspec.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from offerspec.load.files import gc_paused, load_documents
+from offerspec.load.files import gc_paused, ids_written_in, load_documents
 
 PathLike = str | os.PathLike[str]
 
@@ -24,6 +24,8 @@ def check_catalog(paths: Iterable[PathLike], *, strict: bool = False) -> tuple[
     documents, diagnostics = load_documents(paths)
     with gc_paused():
         ctx, salvaged, problems = check_documents(documents)
+        if diagnostics:  # files that could not be read: their ids may be referred to elsewhere
+            ctx.unread_ids = salvaged.unread_ids = ids_written_in({d.file for d in diagnostics})
         diagnostics.extend(problems)
         diagnostics.extend(run_rules(ctx, salvaged))
     if strict:

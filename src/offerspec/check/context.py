@@ -60,6 +60,9 @@ class CheckContext:
     # Every id written, valid or not: a reference to a broken object is not reported again.
     all_ids: dict[str, set[str]] = field(
         default_factory=lambda: {"products": set(), "plans": set(), "offers": set()})
+    # Ids written in files that could not be read at all (a YAML syntax error): a reference to
+    # one of them is not reported, the object may well be defined there.
+    unread_ids: frozenset[str] = frozenset()
 
     def known(self, kind: str, ident: str) -> bool:
         return ident in self.all_ids[kind]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,3 +149,25 @@ def load_documents(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Docume
             if doc is not None:
                 documents.append(doc)
     return documents, diagnostics
+
+
+_ID_LINE = re.compile(r"""(?:^|[{,\s])id\s*:\s*["']?([a-z0-9][a-z0-9-]*)["']?\s*(?:[,}#]|$)""", re.MULTILINE)
+
+
+def ids_written_in(files: Iterable[str], *, max_bytes: int = MAX_FILE_BYTES) -> frozenset[str]:
+    """The ids an unreadable file seems to define (``id: x`` lines), read as plain text.
+
+    A file that failed to load (a YAML syntax error, a bad byte) may still define objects that
+    other files refer to; a reference to one of these ids is not reported as unknown.
+    """
+    found: set[str] = set()
+    for name in files:
+        path = Path(name)
+        try:
+            if path.stat().st_size > max_bytes:
+                continue
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        found.update(_ID_LINE.findall(text))
+    return frozenset(found)

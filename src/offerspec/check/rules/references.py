@@ -13,7 +13,7 @@ from offerspec.diagnostics import Diagnostic, Severity
 
 def _unknown(ctx: CheckContext, owner: Located[Any], sub: tuple[str | int, ...], kind: str,
              ident: str) -> Diagnostic | None:
-    if ctx.known(kind, ident):
+    if ctx.known(kind, ident) or ident in ctx.unread_ids:
         return None
     singular = kind[:-1]
     choices = sorted(ctx.all_ids[kind])  # shared with the salvaged context: every id written
