@@ -147,3 +147,17 @@ def test_ids_written_in_reads_block_and_flow_style(tmp_path: Path) -> None:
     broken.write_text("plans:\n  - id: a-1\n    nickname: x\n  - {id: 'b2', product: c}\n"
                       "  -   id: \"d\"  # note\n  - product: e\n   bad: [\n")
     assert ids_written_in([str(broken), str(tmp_path / "missing.yaml")]) == {"a-1", "b2", "d"}
+
+
+# -- a tab in the indentation says so ----------------------------------------------------------
+
+
+def test_a_tab_in_the_indentation_is_named_with_a_hint(run: Run, in_dir: Path) -> None:
+    (in_dir / "plans.yaml").write_text("plans:\n\t- id: x\n")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "plans.yaml:2:1: error[yaml-syntax]: YAML syntax error: a tab character here: YAML "
+        "indents with spaces only",
+        "  hint: replace the tab with spaces (and set your editor to indent YAML with spaces)",
+    ]

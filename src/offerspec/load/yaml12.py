@@ -101,6 +101,12 @@ def _explicit_scalar(tag: str, value: str) -> Any:
     return resolved
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based (line, column) of ``text``, or '' past its end."""
+    lines = text.split("\n")
+    return lines[line][column:column + 1] if line < len(lines) else ""
+
+
 class _Frame:
     __slots__ = ("container", "is_map", "key", "key_pos", "path")
 
@@ -139,8 +145,11 @@ class YamlBuilder:
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = exc.problem or exc.context or "invalid YAML"
-            self.error(pos, "yaml-syntax", f"YAML syntax error: {problem}",
-                       hint="fix the YAML syntax at this position (check indentation and quoting)")
+            hint = "fix the YAML syntax at this position (check indentation and quoting)"
+            if mark and _char_at(text, mark.line, mark.column) == "\t":
+                problem = "a tab character here: YAML indents with spaces only"
+                hint = "replace the tab with spaces (and set your editor to indent YAML with spaces)"
+            self.error(pos, "yaml-syntax", f"YAML syntax error: {problem}", hint=hint)
             return None
         except yaml.reader.ReaderError as exc:
             # A character YAML forbids (NUL, other control characters). libyaml reports
