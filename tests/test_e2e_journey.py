@@ -161,3 +161,49 @@ def test_a_tab_in_the_indentation_is_named_with_a_hint(run: Run, in_dir: Path) -
         "indents with spaces only",
         "  hint: replace the tab with spaces (and set your editor to indent YAML with spaces)",
     ]
+
+
+# -- plan --format markdown: values shown exactly, and a comment GitHub accepts -----------------
+
+
+def test_markdown_shows_backticks_and_pipes_in_values_exactly(
+        run: Run, write: Callable[..., Path], in_dir: Path) -> None:
+    write(catalog="""
+        products:
+          - {id: digital, name: "Digital ```` | `y`"}
+        """)
+    assert run("apply", "--auto-approve", "--store", "sqlite:///s.db").exit_code == 0
+    write(catalog="""
+        products:
+          - {id: digital, name: "Digital ``` | `x`"}
+        """)
+    md = run("plan", "--format", "markdown", "--store", "sqlite:///s.db").stdout
+    assert ('\n`````diff\n~ product digital\n'
+            '    name: "Digital ```` | `y`" → "Digital ``` | `x`"\n`````\n') in md
+
+
+def test_markdown_code_span_of_a_store_url_with_a_backtick() -> None:
+    from offerspec.render.plan_markdown import _code
+
+    assert _code("sqlite:///a.db") == "`sqlite:///a.db`"
+    assert _code("sqlite:///a`b.db") == "``sqlite:///a`b.db``"
+    assert _code("`x") == "`` `x ``"
+
+
+def test_a_huge_plan_is_cut_to_fit_a_github_comment(tmp_path: Path) -> None:
+    from offerspec.render.plan_markdown import MAX_CHARS, render_markdown
+    from offerspec.store.sqlite import SQLiteStore
+    from offerspec.workflow import load_desired, plan
+
+    store = SQLiteStore(tmp_path / "s.db", "sqlite:///s.db")
+    try:
+        changeset = plan(load_desired([EXAMPLES])[0], store.snapshot())
+    finally:
+        store.close()
+    whole = render_markdown(changeset)
+    assert "not shown" not in whole and len(whole) < MAX_CHARS
+    cut = render_markdown(changeset, max_chars=900)
+    assert len(cut) <= 900
+    assert cut.endswith(" more line(s) not shown: the comment would be too long; run offerspec "
+                        "plan for the whole plan\n```\n\n</details>\n")
+    assert "<details><summary>Changes (20)</summary>" in cut
