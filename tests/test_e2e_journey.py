@@ -207,3 +207,26 @@ def test_a_huge_plan_is_cut_to_fit_a_github_comment(tmp_path: Path) -> None:
     assert cut.endswith(" more line(s) not shown: the comment would be too long; run offerspec "
                         "plan for the whole plan\n```\n\n</details>\n")
     assert "<details><summary>Changes (20)</summary>" in cut
+
+
+# -- the pre-commit hook ---------------------------------------------------------------------
+
+
+def test_pre_commit_hook_runs_on_catalog_changes_and_checks_the_whole_catalog() -> None:
+    import re
+
+    import yaml
+
+    from conftest import ROOT
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [(h["id"], h["entry"]) for h in hooks] == [
+        ("offerspec-validate", "offerspec validate --strict"), ("offerspec-test", "offerspec test")]
+    for hook in hooks:
+        assert hook["pass_filenames"] is False  # checking only changed files breaks references
+        files = re.compile(hook["files"])  # pre-commit matches with re.search
+        for path in ("catalog/plans.yaml", "offers.yml", "catalog/checkout.scenarios.yaml",
+                     "offerspec.toml", "sub/offerspec.toml"):
+            assert files.search(path), path
+        for path in ("README.md", "my-offerspec.toml", "plans.yaml.bak", "pyproject.toml"):
+            assert not files.search(path), path
