@@ -230,3 +230,32 @@ def test_pre_commit_hook_runs_on_catalog_changes_and_checks_the_whole_catalog() 
             assert files.search(path), path
         for path in ("README.md", "my-offerspec.toml", "plans.yaml.bak", "pyproject.toml"):
             assert not files.search(path), path
+
+
+# -- offerspec test --junit-xml: CI gets a report even when nothing could run -------------------
+
+
+@pytest.mark.parametrize("broken", ["scenario", "catalog"])
+def test_junit_xml_reports_invalid_files_as_errors(run: Run, tmp_path: Path, broken: str) -> None:
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLES, catalog)
+    if broken == "scenario":
+        target = catalog / "checkout.scenarios.yaml"
+        target.write_text("scenarios:\n  - name: x\n    checkout: {offer: nope}\n    expect: {}\n")
+    else:
+        target = catalog / "products.yaml"
+        target.write_text(target.read_text() + "oops: [\n")
+    report = tmp_path / "junit.xml"
+    result = run("test", str(catalog), "--junit-xml", str(report))
+    assert result.exit_code == 1
+    assert "error[" in result.stderr
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None and suite.get("errors") == "1" and suite.get("tests") == "1"
+    case = suite.find("testcase")
+    assert case is not None and case.get("file") == str(target)
+    error = case.find("error")
+    assert error is not None and "nothing was run" in (error.get("message") or "")
+    assert f"{target}:" in (error.text or "")

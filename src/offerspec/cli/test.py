@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
-from offerspec.diagnostics import DiagnosticsError, OfferspecError, has_errors, sort_diagnostics
+from offerspec.diagnostics import (
+    Diagnostic,
+    DiagnosticsError,
+    OfferspecError,
+    has_errors,
+    sort_diagnostics,
+)
 
 
 @click.command()
@@ -33,14 +40,24 @@ def test(paths: tuple[str, ...], junit: str | None, strict: bool) -> None:
                                   "(see docs/simulator.md)")
     catalog, diagnostics = check_catalog(catalog_paths_, strict=strict)
     if catalog is None:
-        raise DiagnosticsError(diagnostics)
+        _refuse(diagnostics, junit)
     loaded, problems = load_scenarios(files, index_for(catalog))
     problems = sort_diagnostics(problems)
     if has_errors(problems):
-        raise DiagnosticsError(problems)
+        _refuse(problems, junit)
     results = run_scenarios(catalog, loaded)
     click.echo(render_results(results), nl=False)
     if junit:
         write_atomically(Path(junit), junit_xml(results))
     if not all(r.passed for r in results):
         raise SystemExit(1)
+
+
+def _refuse(diagnostics: list[Diagnostic], junit: str | None) -> NoReturn:
+    """Nothing can run: the report says why (CI reads it), then the located errors, exit 1."""
+    if junit:
+        from offerspec.cli.validate import write_atomically
+        from offerspec.scenarios.report import junit_xml_errors
+
+        write_atomically(Path(junit), junit_xml_errors(diagnostics))
+    raise DiagnosticsError(diagnostics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from offerspec.diagnostics import Diagnostic
 from offerspec.scenarios.run import ScenarioResult
 
 # Characters XML 1.0 cannot hold even escaped (a YAML name may contain "\x07" or "\uFFFE").
@@ -40,7 +41,32 @@ def junit_xml(results: list[ScenarioResult]) -> str:
             failure = ET.SubElement(case, "failure", message=_xml_text(
                 result.error or "outcome differs from the expectation"))
             failure.text = _xml_text("\n".join(result.diff) or result.error or "")
+    return _document(suite)
+
+
+def _document(suite: ET.Element) -> str:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def junit_xml_errors(diagnostics: list[Diagnostic]) -> str:
+    """JUnit XML for a run that could not start (an invalid catalog or scenario file): one
+    errored test case per file, so a CI test report shows why instead of finding no report."""
+    from offerspec.render.diagnostics import render_text
+
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.is_error:
+            by_file.setdefault(d.file, []).append(d)
+    suite = ET.Element("testsuite", name="offerspec scenarios", tests=str(len(by_file)),
+                       failures="0", errors=str(len(by_file)), skipped="0")
+    for file, found in by_file.items():
+        name = _xml_text(file)
+        case = ET.SubElement(suite, "testcase", classname=name, name=f"load {name}", file=name,
+                             line=str(found[0].line))
+        error = ET.SubElement(case, "error", message=_xml_text(
+            f"{len(found)} error(s) in {file}: nothing was run"))
+        error.text = _xml_text(render_text(found))
+    return _document(suite)
