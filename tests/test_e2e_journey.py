@@ -259,3 +259,38 @@ def test_junit_xml_reports_invalid_files_as_errors(run: Run, tmp_path: Path, bro
     error = case.find("error")
     assert error is not None and "nothing was run" in (error.get("message") or "")
     assert f"{target}:" in (error.text or "")
+
+
+# -- the apply prompt ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("offerspec.cli.apply.stdin_is_tty", lambda: True)
+
+
+@pytest.mark.parametrize(("answer", "applied"), [
+    ("yes\n", True), ("Y\n", True), ("\n", False), ("no\n", False), ("", False),
+    ("maybe\ny\n", True)])
+def test_apply_prompt_answers(run: Run, in_dir: Path, tty: None, answer: str, applied: bool) -> None:
+    result = run("apply", str(EXAMPLES), "--store", "sqlite:///s.db", input=answer)
+    assert "Apply these changes? [y/N]: " in result.stderr
+    if applied:
+        assert result.exit_code == 0 and "Applied revision 1" in result.stdout
+    else:
+        assert result.exit_code == 1
+        assert "error: apply cancelled, nothing was changed" in result.stderr
+    assert ("Please answer y or n." in result.stderr) == answer.startswith("maybe")
+
+
+def test_ctrl_c_at_the_apply_prompt_is_an_interrupt(run: Run, in_dir: Path, tty: None,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", interrupted)
+    result = run("apply", str(EXAMPLES), "--store", "sqlite:///s.db")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("Apply these changes? [y/N]: \ninterrupted\n")
+    assert "Aborted" not in result.output
+    assert run("history", "--store", "sqlite:///s.db").stdout == "No revisions yet.\n"

@@ -33,8 +33,28 @@ def _confirm(auto_approve: bool) -> None:
         raise OfferspecError("refusing to apply without confirmation: there is no terminal to ask",
                              hint="pass --auto-approve, or review a saved plan "
                                   "(offerspec plan --out plan.json) and apply it with --plan")
-    if not click.confirm("Apply these changes?", default=False, err=True):
+    if not _ask("Apply these changes?"):
         raise OfferspecError("apply cancelled, nothing was changed")
+
+
+def _ask(question: str) -> bool:
+    """y/N on the terminal. Ctrl-D is a no; Ctrl-C is an interrupt (exit 130, nothing changed),
+    not click.confirm's "Aborted!" with exit 1."""
+    while True:
+        click.echo(f"{question} [y/N]: ", nl=False, err=True)
+        try:
+            answer = input().strip().lower()
+        except EOFError:
+            click.echo(err=True)
+            return False
+        except KeyboardInterrupt:
+            click.echo(err=True)  # end the prompt's line before "interrupted"
+            raise
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("", "n", "no"):
+            return False
+        click.echo("Please answer y or n.", err=True)
 
 
 def _apply(opened: Any, changeset: Any) -> None:
