@@ -294,3 +294,17 @@ def test_ctrl_c_at_the_apply_prompt_is_an_interrupt(run: Run, in_dir: Path, tty:
     assert result.stderr.endswith("Apply these changes? [y/N]: \ninterrupted\n")
     assert "Aborted" not in result.output
     assert run("history", "--store", "sqlite:///s.db").stdout == "No revisions yet.\n"
+
+
+# -- every command's --help shows how to call it -----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "compile", "plan", "apply", "history", "show",
+                                     "pull", "export", "simulate", "test"])
+def test_help_shows_examples(run: Run, command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    examples = [line for line in result.stdout.splitlines()
+                if line.startswith(f"  offerspec {command}")]
+    assert examples, result.stdout
+    assert all(len(line) <= 100 for line in examples)

@@ -78,7 +78,13 @@ def _apply(opened: Any, changeset: Any) -> None:
 def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
           store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
           delete_removed: bool, strict: bool) -> None:
-    """Apply the catalog to the store: one transaction, under the store's lock."""
+    """Apply the catalog to the store: one transaction, under the store's lock.
+
+    \b
+    offerspec apply                            # shows the plan, asks y/N
+    offerspec apply --auto-approve             # CI: no question
+    offerspec apply --plan plan.json           # exactly a reviewed plan (refused if stale)
+    """
     from offerspec.diff.safety import PlanOptions
     from offerspec.render.plan_text import render_text
     from offerspec.workflow import check_saved_plan, load_desired, plan

@@ -39,7 +39,12 @@ def _object_history(opened: Any, spec: str, fmt: str) -> None:
               help="Every version of one object instead, e.g. plan/monthly-digital.")
 @store_options
 def history(fmt: str, obj: str | None, store: str | None, env: str | None) -> None:
-    """List the store's revisions (each apply is one), or every version of one object."""
+    """List the store's revisions (each apply is one), or every version of one object.
+
+    \b
+    offerspec history
+    offerspec history --object plan/monthly-digital
+    """
     _, opened = open_from_args(store, env, must_exist=True)
     try:
         if obj is not None:
@@ -66,7 +71,12 @@ def history(fmt: str, obj: str | None, store: str | None, env: str | None) -> No
               show_default=True)
 @store_options
 def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
-    """Show what one revision changed."""
+    """Show what one revision changed.
+
+    \b
+    offerspec show 3
+    offerspec show 3 --format json
+    """
     from offerspec.diff.changes import from_dict
     from offerspec.render.plan_text import render_change
 

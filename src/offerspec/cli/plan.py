@@ -63,7 +63,13 @@ def render(changeset: Any, fmt: str) -> str:
 def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool,
          store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
          delete_removed: bool, strict: bool) -> None:
-    """Show what apply would change: + create, ~ update, -/+ replace, - archive, drift marked."""
+    """Show what apply would change: + create, ~ update, -/+ replace, - archive, drift marked.
+
+    \b
+    offerspec plan                             # catalog and store from offerspec.toml
+    offerspec plan --env production --out plan.json
+    offerspec plan --format markdown > plan.md # a pull-request comment
+    """
     from offerspec.diff.safety import PlanOptions, check_safety
     from offerspec.workflow import load_desired
     from offerspec.workflow import plan as make_plan

@@ -18,7 +18,11 @@ from offerspec.diagnostics import OfferspecError
               help="Where the modeline points editors (default: the published schema URL).")
 @store_options
 def pull(out: str, force: bool, schema: str | None, store: str | None, env: str | None) -> None:
-    """Write the live active catalog as YAML, to adopt an existing store (then plan: No changes.)."""
+    """Write the live active catalog as YAML, to adopt an existing store (then plan: No changes.).
+
+    \b
+    offerspec pull --out catalog/ && offerspec plan catalog/
+    """
     from offerspec.cli.validate import write_atomically
     from offerspec.pull import pull_files
     from offerspec.schema import SCHEMA_ID
@@ -49,7 +53,12 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
               help="File to write ('-' = stdout).")
 @store_options
 def export(fmt: str, include_archived: bool, out: str, store: str | None, env: str | None) -> None:
-    """Export the live plans with all their fields (CSV; amounts in minor units)."""
+    """Export the live plans with all their fields (CSV; amounts in minor units).
+
+    \b
+    offerspec export --out plans.csv
+    offerspec export --include-archived --env production > plans.csv
+    """
     from offerspec.cli.validate import write_atomically
     from offerspec.pull import plans_csv
 

@@ -25,6 +25,10 @@ from offerspec.diagnostics import (
 def test(paths: tuple[str, ...], junit: str | None, strict: bool) -> None:
     """Run *.scenarios.yaml files: each scenario's checkout or signup against its expectation.
 
+    \b
+    offerspec test                             # the scenario files beside the catalog
+    offerspec test catalog/ --junit-xml scenarios.xml
+
     Exit 0 when every scenario passes, 1 when any fails or a file is invalid.
     """
     from offerspec.api import check_catalog

@@ -20,6 +20,11 @@ from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check catalog files: schema and every semantic rule, all problems at once.
 
+    \b
+    offerspec validate                         # the catalog named in offerspec.toml, else .
+    offerspec validate catalog/ --strict       # warnings fail too
+    offerspec validate --format github         # GitHub Actions annotations on the PR
+
     Exit 0 when valid, 1 when there are errors (or warnings with --strict).
     """
     from offerspec.api import check_catalog
@@ -73,7 +78,11 @@ def _unwritable(path: Path, exc: OSError, hint: str) -> Exception:
               show_default=True, help="Where to write the compiled catalog ('-' = stdout).")
 @strict_option
 def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
-    """Write the canonical compiled catalog (JSON, byte-stable, with a content hash)."""
+    """Write the canonical compiled catalog (JSON, byte-stable, with a content hash).
+
+    \b
+    offerspec compile catalog/ -o catalog.json
+    """
     from offerspec.api import check_catalog
     from offerspec.load.files import gc_paused
     from offerspec.render.diagnostics import render_text
