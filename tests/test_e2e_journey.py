@@ -308,3 +308,18 @@ def test_help_shows_examples(run: Run, command: str) -> None:
                 if line.startswith(f"  offerspec {command}")]
     assert examples, result.stdout
     assert all(len(line) <= 100 for line in examples)
+
+
+# -- apply --plan applies the plan as reviewed: plan-shaping options are refused, not ignored ---
+
+
+@pytest.mark.parametrize("option", [["--allow-destroy"], ["--max-archive-share", "0.9"],
+                                    ["--delete-removed"], ["--strict"]])
+def test_apply_saved_plan_refuses_plan_time_options(run: Run, in_dir: Path, option: list[str]) -> None:
+    made = run("plan", str(EXAMPLES), "--store", "sqlite:///s.db", "--out", "plan.json")
+    assert made.exit_code == 0, made.output
+    result = run("apply", "--plan", "plan.json", "--store", "sqlite:///s.db", *option)
+    assert result.exit_code == 2
+    assert f"{option[0]} cannot be used with --plan" in result.stderr
+    assert run("history", "--store", "sqlite:///s.db").stdout == "No revisions yet.\n"
+    assert run("apply", "--plan", "plan.json", "--store", "sqlite:///s.db").exit_code == 0

@@ -57,6 +57,23 @@ def _ask(question: str) -> bool:
         click.echo("Please answer y or n.", err=True)
 
 
+PLAN_TIME_OPTIONS = ("allow_destroy", "max_archive_share", "delete_removed", "strict")
+"""Options that shape a plan: a saved plan keeps those it was made with."""
+
+
+def _refuse_plan_time_options() -> None:
+    """``--plan FILE`` with an option that would change the plan is a usage error (exit 2), not
+    silently ignored: the saved plan is applied exactly as reviewed (as Terraform does)."""
+    ctx = click.get_current_context()
+    given = [name for name in PLAN_TIME_OPTIONS
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise click.UsageError(
+            f"{flags} cannot be used with --plan: a saved plan is applied exactly as it was made "
+            f"(make it again with the option: offerspec plan {flags.split(',')[0]} ... --out FILE)")
+
+
 def _apply(opened: Any, changeset: Any) -> None:
     from offerspec.workflow import apply as apply_changeset
 
@@ -91,6 +108,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
 
     if plan_file is not None and paths:
         raise click.UsageError("pass either PATH... or --plan FILE, not both")
+    if plan_file is not None:
+        _refuse_plan_time_options()
     saved = None
     if plan_file is not None:
         from offerspec.render.plan_json import load_plan
