@@ -150,3 +150,12 @@ def test_a_flag_cell_that_is_neither_is_an_error() -> None:
 
     with pytest.raises(OfferspecError, match="invalid direct_link 'maybe'"):
         parse_bool("maybe", "direct_link")
+
+
+def test_count_cells_accept_their_maximum_and_refuse_one_more() -> None:
+    from offerspec.simulate.inputs import parse_count
+
+    assert parse_count("1000", "renewals", 1000) == 1000
+    assert parse_count(" ", "renewals", 1000) == 0
+    with pytest.raises(OfferspecError, match="invalid renewals '1001'"):
+        parse_count("1001", "renewals", 1000)
