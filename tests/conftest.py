@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -11,6 +16,7 @@ from offerspec.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "offers"
+NOBODY = 65534
 
 
 @pytest.fixture
@@ -34,3 +40,36 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture
+def unprivileged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Callable[[], Any]]]:
+    """(a directory an ordinary user can enter, as_user): tests of file permissions run as root too.
+
+    Root ignores permission bits, so ``as_user()`` drops the *effective* ids to nobody for a
+    ``with`` block (and restores them); when not root it changes nothing. The directory is
+    world-traversable but not world-writable, unlike pytest's private tmp directories.
+    """
+    base = Path(tempfile.mkdtemp(prefix="offerspec-perm-"))
+    base.chmod(0o755)
+
+    @contextmanager
+    def as_user() -> Iterator[None]:
+        if os.geteuid() != 0:
+            yield
+            return
+        groups = os.getgroups()
+        os.setgroups([NOBODY])
+        os.setegid(NOBODY)
+        os.seteuid(NOBODY)
+        try:
+            yield
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+            os.setgroups(groups)
+
+    try:
+        yield base, as_user
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

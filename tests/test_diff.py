@@ -161,3 +161,9 @@ Store: sqlite:///t.db (revision 1)
 
 2 to create, 0 to update, 2 to replace, 1 to archive, 1 to unarchive, 1 drifted
 """
+
+
+def test_editing_an_archived_object_is_an_update_not_another_archive() -> None:
+    archived = {**PLAN, "status": "archived"}
+    changes = compare(objects({**archived, "nickname": "Old monthly"}), snapshot_of(objects(archived)))
+    assert summary(changes) == [("update", "plans", "m", (("nickname", "Monthly", "Old monthly"),))]

@@ -403,3 +403,39 @@ def test_overlong_integer_is_located_not_a_crash(load: Load) -> None:
     # Python refuses to convert more than 4300 digits: a ValueError, once an internal error.
     assert load("a: 1\nb: " + "9" * 5000 + "\n") == (None, [(2, 4, "yaml-bad-scalar")])
     assert load("a: " + "9" * 4000 + "\n")[1] == []
+
+
+# -- spellings, BOM positions, repeated paths, unreadable files (each found by a mutation) -----
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("NULL", None), ("TRUE", True), ("+.inf", float("inf")), (".Inf", float("inf")),
+    ("-.INF", float("-inf")),
+])
+def test_every_core_spelling_resolves(load: Load, text: str, value: Any) -> None:
+    assert load(f"value: {text}\n") == ({"value": value}, [])
+
+
+def test_a_bom_does_not_shift_the_columns_of_line_one(load: Load) -> None:
+    assert load(b"\xef\xbb\xbfa: \xff\n") == (None, [(1, 4, "encoding")])
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    # `offerspec validate catalog catalog/plans.yaml`: not every id defined twice.
+    (tmp_path / "plans.yaml").write_text("products: []\n")
+    documents, _ = load_documents([tmp_path, tmp_path / "plans.yaml", tmp_path / "." / "plans.yaml"])
+    assert [Path(d.path).name for d in documents] == ["plans.yaml"]
+
+
+def test_an_unreadable_file_is_a_located_problem(unprivileged: tuple[Path, Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    base, as_user = unprivileged
+    monkeypatch.chdir(base)
+    (base / "a.yaml").write_text("products: []\n")
+    (base / "secret.yaml").write_text("products: []\n")
+    (base / "secret.yaml").chmod(0o000)
+    with as_user():
+        documents, diagnostics = load_documents(["."])
+    assert [d.path for d in documents] == ["a.yaml"]
+    assert [(d.file, d.line, d.col, d.code, d.message) for d in diagnostics] == [
+        ("secret.yaml", 1, 1, "unreadable", "cannot read file: Permission denied")]

@@ -155,16 +155,21 @@ def test_reading_commands_need_an_existing_store(run, tmp_path, args) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
-def test_read_only_store_file_is_a_clear_error(run, cat, tmp_path) -> None:
-    import os
-
-    url = f"sqlite:///{tmp_path}/ro.db"
+def test_read_only_store_file_is_a_clear_error(run, unprivileged) -> None:
+    # Runs as root too: as_user() drops the effective ids, so the permission bits count.
+    base, as_user = unprivileged
+    cat = copy_examples(base / "cat")
+    url = f"sqlite:///{base}/ro.db"
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
-    if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions")
-    (tmp_path / "ro.db").chmod(0o444)
-    edit_dir = copy_examples(tmp_path / "other")
+    (base / "ro.db").chmod(0o444)
+    before = (base / "ro.db").read_bytes()
+    edit_dir = copy_examples(base / "other")
     (edit_dir / "support.yaml").write_text((edit_dir / "support.yaml").read_text().replace(
         "Monthly Donation", "Monthly Gift"))
-    result = run("apply", str(edit_dir), "--store", url, "--auto-approve")
-    assert result.exit_code == 1 and "hint:" in result.stderr
+    with as_user():
+        result = run("apply", str(edit_dir), "--store", url, "--auto-approve")
+    assert result.exit_code == 1, result.output
+    assert "cannot open the store: attempt to write a readonly database" in result.stderr
+    assert "hint: offerspec needs write access to the store file" in result.stderr
+    assert "Traceback" not in result.output
+    assert (base / "ro.db").read_bytes() == before

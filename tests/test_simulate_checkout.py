@@ -7,6 +7,8 @@ import pytest
 from conftest import EXAMPLES
 from offerspec import OfferspecError, load_catalog
 from offerspec.simulate import REFUSAL_CODES, Holding, Member, checkout
+from offerspec.simulate.checkout import simulate_checkout
+from offerspec.simulate.index import build_index
 from simhelpers import D, buy, make_catalog, plan
 
 
@@ -146,6 +148,28 @@ def test_held_product_stays_and_the_new_entitlement_is_noted() -> None:
     digital, print_ = checkout(catalog, request).entitlements
     assert digital.note is not None and "already held (until 2026-06-01)" in digital.note
     assert print_.note is None  # that holding ended before the checkout
+
+
+def test_a_holding_ending_on_the_checkout_day_is_no_longer_held() -> None:
+    catalog = make_catalog([plan("monthly")])
+    ends_today = checkout(catalog, buy("monthly", "2026-01-15",
+                                       holdings=(Holding("digital", D("2026-01-15")),)))
+    ends_tomorrow = checkout(catalog, buy("monthly", "2026-01-15",
+                                          holdings=(Holding("digital", D("2026-01-16")),)))
+    assert ends_today.entitlements[0].note is None
+    assert ends_tomorrow.entitlements[0].note == (
+        "digital is already held (until 2026-01-16); "
+        "that entitlement stays and this one is created alongside")
+
+
+def test_shared_results_never_carry_one_members_holdings_to_another() -> None:
+    # Results are shared between identical checkouts (batches): only for members holding nothing.
+    index = build_index(make_catalog([plan("monthly")]))
+    plain = buy("monthly")
+    holding = buy("monthly", holdings=(Holding("digital"),))
+    assert simulate_checkout(index, plain).entitlements[0].note is None
+    assert simulate_checkout(index, holding).entitlements[0].note is not None
+    assert simulate_checkout(index, plain).entitlements[0].note is None
 
 
 def test_quarterly_and_four_weekly_periods(examples) -> None:

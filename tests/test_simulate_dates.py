@@ -123,3 +123,39 @@ def test_months_and_years_are_relativedelta_arithmetic(day, interval, count) -> 
             add_periods.__wrapped__(day, interval, count)
         return
     assert add_periods.__wrapped__(day, interval, count) == expected
+
+
+@pytest.mark.parametrize("text", ["20261122", "2026-W47-1", "2026-11-22T00:00", "2026-11-2", " 2026-11-22"])
+def test_only_yyyy_mm_dd_is_a_date(text: str) -> None:
+    # date.fromisoformat alone accepts the basic and week forms (20261122, 2026-W47-1).
+    from offerspec.simulate.inputs import parse_date
+
+    with pytest.raises(OfferspecError, match="invalid date"):
+        parse_date(text)
+    assert parse_date("2026-11-22") == D("2026-11-22")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    *[(t, True) for t in ("true", "TRUE", "yes", "1", "y", " Y ")],
+    *[(t, False) for t in ("false", "no", "0", "n", "", "  ")],
+])
+def test_flag_cells(text: str, value: bool) -> None:
+    from offerspec.simulate.inputs import parse_bool
+
+    assert parse_bool(text, "direct_link") is value
+
+
+def test_a_flag_cell_that_is_neither_is_an_error() -> None:
+    from offerspec.simulate.inputs import parse_bool
+
+    with pytest.raises(OfferspecError, match="invalid direct_link 'maybe'"):
+        parse_bool("maybe", "direct_link")
+
+
+def test_count_cells_accept_their_maximum_and_refuse_one_more() -> None:
+    from offerspec.simulate.inputs import parse_count
+
+    assert parse_count("1000", "renewals", 1000) == 1000
+    assert parse_count(" ", "renewals", 1000) == 0
+    with pytest.raises(OfferspecError, match="invalid renewals '1001'"):
+        parse_count("1001", "renewals", 1000)

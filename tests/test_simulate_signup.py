@@ -84,11 +84,19 @@ def test_signup_refused_by_an_archived_plan_but_not_by_offline_or_hidden() -> No
     assert subscribed(outcome) == ["quiet"]
 
 
-@pytest.mark.parametrize(("email", "ip"), [("not-an-email", None), ("a@", None), (None, "300.1.1.1"),
-                                           (None, "2001:db8::g")])
+@pytest.mark.parametrize(("email", "ip"), [("not-an-email", None), ("a@", None), ("@example.edu", None),
+                                           (None, "300.1.1.1"), (None, "2001:db8::g")])
 def test_bad_email_or_ip_is_an_input_error(examples, email, ip) -> None:
-    with pytest.raises(OfferspecError):
+    what = f"invalid email address '{email}'" if email else f"invalid IP address '{ip}'"
+    with pytest.raises(OfferspecError, match=what):
         signup(examples, email, ip, D("2026-11-22"))
+
+
+@pytest.mark.parametrize("email", ["ada@example.edu.", '"ada@home"@example.edu', " ada@Example.edu "])
+def test_the_domain_is_after_the_last_at_without_a_trailing_dot(examples, email: str) -> None:
+    outcome = signup(examples, email, None, D("2026-11-22"))
+    assert [(m.plan, m.matched_by) for m in outcome.matches] == [
+        ("campus-site-licence", ("email domain example.edu",))]
 
 
 def test_offer_view_in_order_with_price_and_interval(examples) -> None:
@@ -114,3 +122,12 @@ def test_offer_view_direct_link_shows_hidden_plans() -> None:
     assert [p.plan for p in offer_view(catalog, "shop", Member(), D("2026-01-01")).shown] == ["open"]
     shown = offer_view(catalog, "shop", Member(direct_link=True), D("2026-01-01")).shown
     assert [p.plan for p in shown] == ["open", "secret"]
+
+
+def test_offer_view_of_an_archived_offer_shows_nothing() -> None:
+    catalog = make_catalog([plan("open"), plan("old", status="archived")],
+                           offers={"shop": (["open", "old"], "archived")})
+    view = offer_view(catalog, "shop", Member(), D("2026-01-01"))
+    assert view.shown == ()
+    assert [(n.plan, [r.code for r in n.reasons]) for n in view.not_shown] == [
+        ("open", ["offer-archived"]), ("old", ["offer-archived", "plan-archived"])]

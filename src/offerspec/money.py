@@ -19,7 +19,7 @@ _EXPONENTS = {
 }
 # Codes that are not money a member can pay with: precious metals, SDR, testing, "no currency",
 # and funds codes.
-_NOT_TENDER = frozenset({
+NOT_TENDER = frozenset({
     "XAU", "XAG", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS",
     "XXX", "BOV", "CHE", "CHW", "COU", "MXV", "USN", "UYI", "CLF", "UYW",
 })
@@ -30,7 +30,7 @@ def currency_codes() -> frozenset[str]:
     """Assigned ISO 4217 codes usable as a plan's currency."""
     import pycountry  # imported lazily: it loads its database on first use
 
-    return frozenset(c.alpha_3 for c in pycountry.currencies) - _NOT_TENDER
+    return frozenset(c.alpha_3 for c in pycountry.currencies) - NOT_TENDER
 
 
 def exponent(currency: str) -> int:

@@ -84,7 +84,15 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     hint: str | None = None
     smap = doc.source_map
     line, col = smap.value(path)
-    if kind == "extra_forbidden":
+    if loc[-1:] == ("[key]",):
+        # pydantic names a mapping key's problem after the key: locate the key, say "key".
+        path = path[:-1]
+        line, col = smap.key(path)
+        name = f"key of {loc[-3]}" if len(loc) >= 3 else "key"
+    if kind == "string_too_short" and loc[-1:] == ("[key]",):
+        message = f"{name} must not be empty"
+        hint = "name the entry, or remove it"
+    elif kind == "extra_forbidden":
         line, col = smap.key(path)
         model = MODEL_BY_KIND.get(str(base[0])) if base else None
         fields = tuple(model.model_fields) if model else KINDS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from offerspec.check.schema import did_you_mean
@@ -11,6 +12,7 @@ from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.signup import email_domain, parse_ip
 from offerspec.simulate.types import Holding
 
+_YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n", ""})
 
@@ -21,7 +23,7 @@ def today_utc() -> date:
 
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        if len(text) != 10:
+        if not _YYYY_MM_DD.fullmatch(text):  # fromisoformat also takes 20261122, 2026-W47-1
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:

@@ -9,7 +9,7 @@ from offerspec.check.rules import rule
 from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import Diagnostic, Severity
 from offerspec.geo import country_codes, domain_problem, parse_cidr
-from offerspec.money import currency_codes
+from offerspec.money import NOT_TENDER, currency_codes
 
 # Codes people write that ISO 3166-1 does not assign (or reserves for other uses).
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR", "EU": "one code per country, e.g. DE, FR"}
@@ -105,7 +105,10 @@ def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield located.diagnostic(
                 ("currency",), "unknown-currency",
                 f"'{plan.currency}' is not an ISO 4217 currency that can be charged",
-                hint=did_you_mean(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP")
+                # A metal, fund or test code is spelt right: a look-alike code is no help.
+                hint=("it is a precious-metal, fund or testing code, not money a member pays with; "
+                      "e.g. USD, EUR, GBP" if plan.currency in NOT_TENDER
+                      else did_you_mean(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP"))
         for i, code in enumerate(plan.countries):
             if code not in countries:
                 hint = (f"did you mean '{COUNTRY_ALIASES[code]}'?" if len(COUNTRY_ALIASES.get(code, "")) == 2
@@ -130,8 +133,11 @@ def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
                 if network is not None and network.version == 6 and network.prefixlen >= 96 else None
             if mapped is not None and network is not None:
                 # Members arrive as IPv4 addresses: one spelling, so overlaps are seen.
-                problem = (f"an IPv4-mapped IPv6 range; write the IPv4 network "
-                           f"{mapped}/{network.prefixlen - 96}")
+                ipv4 = f"{mapped}/{network.prefixlen - 96}"
+                problem = (f"an IPv4-mapped IPv6 range; write the IPv4 network {ipv4}"
+                           if network.prefixlen - 96 >= MIN_PREFIX[4] else
+                           f"an IPv4-mapped IPv6 range of the IPv4 network {ipv4}, wider than "
+                           f"any one organization's network (at least /{MIN_PREFIX[4]})")
             if problem:
                 yield located.diagnostic(
                     ("ip_addresses", i), "invalid-cidr", f"invalid CIDR '{text}': {problem}",
