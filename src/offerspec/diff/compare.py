@@ -167,7 +167,7 @@ def check_deletions(ctx: CompareContext, ops: list[Change]) -> None:
                             for ref in references(kind, data) if ref in deleted)
     if problems:
         raise OfferspecError("refusing to delete objects that are still referenced: "
-                             + ", ".join(sorted(problems)),
+                             + ", ".join(sorted(set(problems))),
                              hint="remove the references first, or leave these objects archived")
 
 
