@@ -437,6 +437,12 @@ def test_malformed_change_is_a_user_error(raw: dict[str, Any]) -> None:
     assert info.value.hint == "create the plan again with: offerspec plan --out FILE"
 
 
+def test_a_change_read_without_the_optional_keys_has_their_defaults() -> None:
+    raw = {"action": "replace", "kind": "plans", "id": "x", "data": {}, "live_hash": "h",
+           "generation": 1, "forcing": ["amount"]}
+    assert from_dict(raw) == Replace("plans", "x", (), ("amount",), {}, "h", 1)
+
+
 def test_only_changes_that_can_drift_say_so() -> None:
     assert not is_drifted(Create("plans", "x", {}))
     assert not is_drifted(Delete("plans", "x", "h", 1))
