@@ -18,6 +18,7 @@ def test_set_like_lists_read_as_added_and_removed() -> None:
 
 def test_an_offers_plan_order_is_shown_whole() -> None:
     assert describe(FieldChange("plans", ["a", "b"], ["b", "a"])) == ['plans: ["a", "b"] → ["b", "a"]']
+    assert describe(FieldChange("plans", ["a", "b"], ["a", "c"])) == ['plans: ["a", "b"] → ["a", "c"]']
 
 
 def test_nested_mappings_name_the_changed_keys() -> None:

@@ -132,9 +132,9 @@ def _edited(value: Any) -> Any:
 def test_each_editable_field_updates_in_place(kind: str, name: str) -> None:
     base = {"plans": plan("m"), "products": PRODUCT, "offers": OFFER}[kind]
     new = _edited(base[name])
-    (change,) = compare(catalog({**base, name: new}), live(catalog(base)))
-    assert (type(change), change.kind, fields_of(change), change.drifted) == (
-        Update, kind, ((name, base[name], new),), False)
+    (change,) = compare(catalog({**base, name: new}), live(catalog(base), generation=2))
+    assert (type(change), change.kind, fields_of(change), change.drifted, change.generation) == (
+        Update, kind, ((name, base[name], new),), False, 2)
 
 
 # -- archive, unarchive, replace of an archived id ----------------------------------------------
@@ -319,12 +319,14 @@ def test_archive_share_exactly_at_the_limit_passes_one_more_is_refused() -> None
 
 
 def test_hint_rounds_the_share_up_to_a_value_that_passes() -> None:
-    changes, snap = _share_case(keep=5, total=11)  # 6/11 = 0.545...
+    changes, snap = _share_case(keep=17, total=37)  # 20/37 = 0.5405...: 0.54 would not pass
     with pytest.raises(UnsafePlan) as info:
         check_safety(changes, snap, PlanOptions(max_archive_share=0.5))
-    assert "(55%, more than" in info.value.message and "--max-archive-share 0.55 or" in str(
+    assert "(54%, more than" in info.value.message and "--max-archive-share 0.55 or" in str(
         info.value.hint)
     check_safety(changes, snap, PlanOptions(max_archive_share=0.55))
+    with pytest.raises(UnsafePlan):
+        check_safety(changes, snap, PlanOptions(max_archive_share=0.54))
 
 
 def test_archiving_everything_is_refused_at_any_share_unless_allowed() -> None:
