@@ -309,6 +309,29 @@ def test_a_full_disk_late_in_the_apply_applies_nothing(run, big, tmp_path, monke
     assert dump(db) == before
 
 
+def test_a_lock_that_cannot_be_released_after_the_apply_says_what_is_true(
+        run, cat, tmp_path, monkeypatch) -> None:
+    from offerspec.store import sqlite as store_module
+
+    class KeptLock(SQLiteStore):
+        def apply(self, *args: Any, **kwargs: Any) -> int:
+            revision = super().apply(*args, **kwargs)
+            with sqlite3.connect(self.path) as other:  # the store now refuses the release
+                other.execute("CREATE TRIGGER keep BEFORE DELETE ON locks "
+                              "BEGIN SELECT RAISE(ABORT, 'locks are kept'); END")
+            other.close()
+            return revision
+
+    monkeypatch.setattr(store_module, "SQLiteStore", KeptLock)
+    url = f"sqlite:///{tmp_path}/store.db"
+    result = run("apply", str(cat), "--store", url, "--auto-approve")
+    assert result.exit_code == 1, result.output
+    assert "Applied revision 1" in result.stdout
+    assert "could not release the store's lock" in result.stderr
+    assert "locks are kept" in result.stderr and "nothing was changed" not in result.stderr
+    assert "what was done under the lock stays done" in result.stderr
+
+
 # -- the lock and readers ---------------------------------------------------------------------
 
 
@@ -421,6 +444,11 @@ def test_commands_that_only_read_work_on_a_store_this_user_may_not_write(run, ca
         assert "offerspec needs write access to the store file and its directory" in (
             applied.stderr)
         assert sorted(p.name for p in store_dir.iterdir()) == ["store.db"]
+        url = f"sqlite:///{store_dir}/new.db"  # a store that does not exist yet
+        created = offerspec("plan", str(cat))
+        assert created.returncode == 1
+        assert "new.db: cannot create the store: unable to open database file" in created.stderr
+        assert f"a new store needs write access to {store_dir}" in created.stderr
     finally:
         store_dir.chmod(0o755)
         db.chmod(0o644)

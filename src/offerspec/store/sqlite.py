@@ -168,6 +168,10 @@ class SQLiteStore:
                     f"{path}: cannot open the store: {exc}",
                     hint="offerspec needs write access to the store file and its directory "
                          "(SQLite keeps -wal and -shm files beside it) to apply") from exc
+            if not path.exists():
+                raise OfferspecError(f"{path}: cannot create the store: {exc}",
+                                     hint=f"a new store needs write access to {path.parent}; "
+                                          "or point --store / OFFERSPEC_STORE elsewhere") from exc
             raise OfferspecError(f"{path}: cannot open the store: {exc}",
                                  hint="is this an offerspec SQLite store? point --store at another "
                                       "file, or move this one away") from exc
@@ -399,9 +403,14 @@ class SQLiteStore:
                 return
             with self._transaction():
                 self.conn.execute("DELETE FROM locks WHERE name = ? AND id = ?", (LOCK_NAME, me.id))
-        except (sqlite3.Error, OfferspecError):
+        except (sqlite3.Error, OfferspecError) as exc:
             if not quiet:
-                raise
+                cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.Error) else exc
+                why = cause.message if isinstance(cause, OfferspecError) else str(cause)
+                raise OfferspecError(
+                    f"could not release the store's lock {me.id}: {why}",
+                    hint=f"what was done under the lock stays done; a later apply on this host "
+                         f"takes the lock over, or: offerspec force-unlock {me.id}") from exc
 
     def force_unlock(self, lock_id: str) -> LockInfo:
         with self._transaction():
