@@ -408,10 +408,18 @@ def _as_reader(directory: Path) -> list[str] | None:
     prefix = [] if os.geteuid() != 0 else NO_WRITE_CAPS
     if prefix and shutil.which("setpriv") is None:
         return None
-    probe = subprocess.run([*prefix, sys.executable, "-c",
-                            f"open({str(directory / 'probe')!r}, 'w')"], capture_output=True,
-                           check=False)
-    return prefix if probe.returncode != 0 else None
+    probe = subprocess.run([*prefix, sys.executable, "-c", PROBE, str(directory / "probe")],
+                           capture_output=True, text=True, check=False)
+    return prefix if probe.stdout.strip() == "denied" else None
+
+
+PROBE = """
+import sys
+try:
+    open(sys.argv[1], "w")
+except PermissionError:
+    print("denied")
+"""
 
 
 def test_commands_that_only_read_work_on_a_store_this_user_may_not_write(run, cat, tmp_path) -> None:

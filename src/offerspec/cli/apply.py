@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,31 +32,28 @@ class _Progress:
     """``applying: 2000/20000 changes written`` on stderr: rewritten in place on a terminal, one
     line a batch (every 2,000 changes) otherwise, so CI logs stay short."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.in_place = _isatty(stream)
+    def __init__(self) -> None:
+        self.in_place = _stderr_is_tty()
         self.open_line = False
 
     def __call__(self, done: int, total: int) -> None:
         text = f"applying: {done}/{total} changes written"
         if self.in_place:
-            self.stream.write(f"\r{text}" + ("\n" if done >= total else ""))
+            click.echo(f"\r{text}", nl=done >= total, err=True)
             self.open_line = done < total
         else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+            click.echo(text, err=True)
 
     def end_line(self) -> None:
         """After an interruption, the next message starts on a line of its own."""
         if self.open_line:
-            self.stream.write("\n")
-            self.stream.flush()
+            click.echo("", err=True)
             self.open_line = False
 
 
-def _isatty(stream: TextIO) -> bool:
+def _stderr_is_tty() -> bool:
     try:
-        return stream.isatty()
+        return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
 
@@ -87,8 +85,7 @@ def _confirm(auto_approve: bool) -> None:
 def _apply(opened: Any, changeset: Any) -> int:
     from offerspec.workflow import apply as apply_changeset
 
-    progress = _Progress(click.get_text_stream("stderr")) \
-        if len(changeset.changes) >= PROGRESS_FROM else None
+    progress = _Progress() if len(changeset.changes) >= PROGRESS_FROM else None
     try:
         revision = apply_changeset(opened, changeset, progress=progress)
         click.echo(f"Applied revision {revision}: {changeset.summary()}")
