@@ -194,6 +194,9 @@ def test_killed_at_random_points_inside_the_apply_transaction(run, big, tmp_path
                  "--max-archive-share", "1", "--lock-timeout", "0")
     assert result.exit_code == 0 and "Applied revision 2" in result.stdout, result.output
     assert dump(db)["locks"] == []
+    again = run("apply", str(big["after"]), "--store", url, "--auto-approve")  # idempotent
+    assert again.exit_code == 0 and again.stdout.endswith("No changes.\n"), again.output
+    assert dump(db)["revisions"][-1][0] == 2
 
 
 @pytest.fixture
