@@ -291,7 +291,7 @@ def test_ctrl_c_at_the_apply_prompt_is_an_interrupt(run: Run, in_dir: Path, tty:
     monkeypatch.setattr("builtins.input", interrupted)
     result = run("apply", str(EXAMPLES), "--store", "sqlite:///s.db")
     assert result.exit_code == 130
-    assert result.stderr.endswith("Apply these changes? [y/N]: \ninterrupted\n")
+    assert result.stderr.endswith("Apply these changes? [y/N]: \ninterrupted; nothing was applied\n")
     assert "Aborted" not in result.output
     assert run("history", "--store", "sqlite:///s.db").stdout == "No revisions yet.\n"
 

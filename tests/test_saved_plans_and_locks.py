@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -216,7 +214,7 @@ def test_killed_apply_leaves_the_store_before_or_after(tmp_path, url) -> None:
         assert len(plans) == 3000 and all(p["amount"] >= 200 for p in plans)
         return "after"
 
-    # 1. Killed inside the transaction: right after the first progress line (2,000 of 3,000
+    # Killed inside the transaction: right after the first progress line (2,000 of 3,000
     #    written, not committed). Only a very slow parent could let it commit first.
     proc = _cli(*args, cwd=tmp_path, quiet=True)
     assert proc.stderr is not None
@@ -224,17 +222,10 @@ def test_killed_apply_leaves_the_store_before_or_after(tmp_path, url) -> None:
     assert line.startswith("applying: 2000/3000"), line
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
-    if whole(_state(db)) == "after":
-        return
-    # 2. Killed at random points: always a whole state, before or after.
-    rng = random.Random(1234)
-    for _ in range(5):
-        proc = _cli(*args, cwd=tmp_path, quiet=True)
-        time.sleep(rng.uniform(0.5, 2.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=30)
-        if whole(_state(db)) == "after":
-            break
+    whole(_state(db))
+    # Kills at random points inside the transaction: test_apply_interrupts.py. (Timed from the
+    # process start, as they once were here, few kills landed inside the ~0.3 s transaction:
+    # most came before it began or after the process had ended.)
 
 
 def test_store_errors(run, cat, tmp_path) -> None:

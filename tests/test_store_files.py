@@ -58,7 +58,11 @@ def test_store_in_a_read_only_place_says_so(run, cat, tmp_path, monkeypatch) -> 
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
     monkeypatch.setattr(store_module, "_enable_wal", refuse)
-    result = run("plan", str(cat), "--store", f"sqlite:///{tmp_path}/s.db")
+    result = run("apply", str(cat), "--store", f"sqlite:///{tmp_path}/s.db", "--auto-approve")
     assert result.exit_code == 1
     assert "cannot open the store: attempt to write a readonly database" in result.stderr
     assert "needs write access to the store file and its directory" in result.stderr
+    # plan only reads: it opens the file read-only, and says what it lacks.
+    result = run("plan", str(cat), "--store", f"sqlite:///{tmp_path}/s.db")
+    assert result.exit_code == 1
+    assert "the store is empty and this user may not write it" in result.stderr

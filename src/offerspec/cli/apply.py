@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from offerspec.cli.interrupts import Interrupted, finished, signal_of
 from offerspec.cli.options import catalog_paths, strict_option
 from offerspec.cli.store_options import (
     catalog_args,
@@ -18,12 +21,48 @@ from offerspec.cli.store_options import (
 )
 from offerspec.diagnostics import OfferspecError
 
+if TYPE_CHECKING:
+    from offerspec.store.base import LockInfo
+
 PROGRESS_FROM = 1000
 """Applies with at least this many changes report progress on stderr."""
 
 
-def _progress(done: int, total: int) -> None:
-    click.echo(f"applying: {done}/{total} changes written", err=True)
+class _Progress:
+    """``applying: 2000/20000 changes written`` on stderr: rewritten in place on a terminal, one
+    line a batch (every 2,000 changes) otherwise, so CI logs stay short."""
+
+    def __init__(self) -> None:
+        self.in_place = _stderr_is_tty()
+        self.open_line = False
+
+    def __call__(self, done: int, total: int) -> None:
+        text = f"applying: {done}/{total} changes written"
+        if self.in_place:
+            click.echo(f"\r{text}", nl=done >= total, err=True)
+            self.open_line = done < total
+        else:
+            click.echo(text, err=True)
+
+    def end_line(self) -> None:
+        """After an interruption, the next message starts on a line of its own."""
+        if self.open_line:
+            click.echo("", err=True)
+            self.open_line = False
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _waiting(timeout: float) -> Callable[[LockInfo], None]:
+    def say(holder: LockInfo) -> None:
+        click.echo(f"waiting up to {timeout:g}s for the store's {holder.describe()}", err=True)
+
+    return say
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -74,12 +113,36 @@ def _refuse_plan_time_options() -> None:
             f"(make it again with the option: offerspec plan {flags.split(',')[0]} ... --out FILE)")
 
 
-def _apply(opened: Any, changeset: Any) -> None:
+def _apply(opened: Any, changeset: Any) -> int:
     from offerspec.workflow import apply as apply_changeset
 
-    progress = _progress if len(changeset.changes) >= PROGRESS_FROM else None
-    revision = apply_changeset(opened, changeset, progress=progress)
-    click.echo(f"Applied revision {revision}: {changeset.summary()}")
+    progress = _Progress() if len(changeset.changes) >= PROGRESS_FROM else None
+    try:
+        revision = apply_changeset(opened, changeset, progress=progress)
+        click.echo(f"Applied revision {revision}: {changeset.summary()}")
+    except KeyboardInterrupt as exc:
+        if progress is not None:
+            progress.end_line()
+        raise _interrupted_applying(exc, opened, changeset) from None
+    return revision
+
+
+def _interrupted_applying(exc: KeyboardInterrupt, opened: Any, changeset: Any) -> Interrupted:
+    """Say what is true: the interrupt may have come after the commit. We hold the lock, so a
+    newer revision than the plan's is ours."""
+    signum = signal_of(exc)
+    try:
+        revision = opened.current_revision()
+    except Exception:  # noqa: BLE001 - say what we know rather than crash while interrupted
+        return Interrupted(signum, "it is not known whether the apply was committed: "
+                                   "offerspec history shows it")
+    if revision > changeset.base_revision:
+        return Interrupted(signum, f"the apply had already been committed as revision "
+                                   f"{revision}: {changeset.summary()}")
+    return Interrupted(signum, NOTHING_APPLIED)
+
+
+NOTHING_APPLIED = "nothing was applied"
 
 
 @click.command()
@@ -115,25 +178,36 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
         from offerspec.render.plan_json import load_plan
 
         saved = load_plan(Path(plan_file))
-    location, opened = open_from_args(store, env, lock_wait=lock_timeout)
+    location, opened = open_from_args(store, env, lock_wait=lock_timeout, writes=True)
+    applied: int | None = None
     try:
-        if saved is None:
-            catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict,
-                                        freeze_gc=True)
-            echo_warnings(diagnostics)
-        with opened.lock(lock_timeout):
-            snapshot = opened.snapshot()
-            if saved is not None:
-                check_saved_plan(saved, snapshot)
-                changeset = saved
-            else:
-                options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
-                changeset = plan(catalog, snapshot, options)
-            click.echo(render_text(changeset), nl=False)
-            if changeset.empty:
-                return
+        try:
             if saved is None:
-                _confirm(auto_approve)
-            _apply(opened, changeset)
-    finally:
-        opened.close()
+                catalog, diagnostics = load_desired(catalog_args(paths, location.catalog),
+                                                    strict=strict, freeze_gc=True)
+                echo_warnings(diagnostics)
+            with opened.lock(lock_timeout, on_wait=_waiting(lock_timeout)):
+                snapshot = opened.snapshot()
+                if saved is not None:
+                    check_saved_plan(saved, snapshot)
+                    changeset = saved
+                else:
+                    options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
+                    changeset = plan(catalog, snapshot, options)
+                click.echo(render_text(changeset), nl=False)
+                if changeset.empty:
+                    return
+                if saved is None:
+                    _confirm(auto_approve)
+                applied = _apply(opened, changeset)
+        finally:
+            opened.close()  # the last connection checkpoints the WAL: it takes a moment too
+        if applied is not None:
+            finished()  # a signal from now on comes too late to stop anything: exit 0
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted) and exc.outcome:
+            raise
+        if applied is not None:  # while releasing the lock or closing the store
+            raise Interrupted(signal_of(exc), f"revision {applied} was applied") from None
+        # Before anything was written: loading, waiting for the lock, at the prompt.
+        raise Interrupted(signal_of(exc), NOTHING_APPLIED) from None

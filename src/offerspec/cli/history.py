@@ -105,7 +105,7 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
 @store_options
 def force_unlock(lock_id: str, store: str | None, env: str | None) -> None:
     """Remove a stale apply lock (only when its holder is really gone)."""
-    _, opened = open_from_args(store, env, must_exist=True)
+    _, opened = open_from_args(store, env, must_exist=True, writes=True)
     try:
         holder = opened.force_unlock(lock_id)
     finally:

@@ -1,7 +1,8 @@
 """The ``offerspec`` entry point: lazy subcommands and the exit-code policy.
 
 Exit codes: 0 ok, 1 user error (bad catalog, bad input), 2 usage error,
-3 internal bug (a short report, never a raw traceback), 130 interrupted.
+3 internal bug (a short report, never a raw traceback), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 Commands may define more (e.g. ``plan --detailed-exitcode`` and refused checkouts).
 """
 
@@ -58,7 +59,12 @@ class LazyGroup(click.Group):
             raise
         except BrokenPipeError:  # e.g. `offerspec export | head`: click quiets it, exit 1
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see cli/interrupts.py)
+            from offerspec.cli.interrupts import Interrupted
+
+            if isinstance(exc, Interrupted):
+                click.echo(exc.message, err=True)
+                ctx.exit(exc.exit_code)
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exits
@@ -97,4 +103,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    from offerspec.cli.interrupts import install
+
+    install()
     cli(prog_name="offerspec")

@@ -38,8 +38,10 @@ def safety_options(func: F) -> F:
 
 
 def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.0,
-                   must_exist: bool = False) -> tuple[StoreLocation, Store]:
-    """(location, opened store) for --store/--env. ``must_exist``: for commands that only read."""
+                   must_exist: bool = False, writes: bool = False) -> tuple[StoreLocation, Store]:
+    """(location, opened store) for --store/--env. ``must_exist``: refuse to create the store.
+    ``writes``: the command writes (apply, force-unlock); the others can read a store they may
+    not write."""
     from offerspec.diagnostics import OfferspecError
     from offerspec.store.url import open_store, resolve_store
 
@@ -48,7 +50,7 @@ def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.
         raise OfferspecError(f"no store at {location.path} ({location.url}, from {location.source})",
                              hint="apply a catalog first, or point --store / --env / "
                                   "OFFERSPEC_STORE at the store")
-    return location, open_store(location, lock_wait=lock_wait)
+    return location, open_store(location, lock_wait=lock_wait, writable=writes)
 
 
 def catalog_args(paths: tuple[str, ...], catalog: tuple[str, ...]) -> list[str]:

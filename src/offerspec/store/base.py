@@ -121,11 +121,16 @@ class LockInfo:
 class StoreLocked(OfferspecError):
     """Another apply holds the lock and did not let go within the timeout."""
 
-    def __init__(self, holder: LockInfo, waited: float) -> None:
-        super().__init__(
-            f"the store is locked: {holder.describe()}; waited {waited:g}s",
-            hint=f"wait for that apply to finish (--lock-timeout), or if it is gone: "
-                 f"offerspec force-unlock {holder.id}")
+    def __init__(self, holder: LockInfo, waited: float, *, same_host: bool = True) -> None:
+        if same_host:
+            hint = (f"pid {holder.pid} is still running on this host: wait for that apply to "
+                    f"finish (--lock-timeout SECONDS); if that pid is not an offerspec apply, "
+                    f"offerspec force-unlock {holder.id}")
+        else:
+            hint = (f"it was taken on another host, {holder.host}, where offerspec cannot see "
+                    f"whether pid {holder.pid} still runs: wait for that apply (--lock-timeout "
+                    f"SECONDS), or if it is gone: offerspec force-unlock {holder.id}")
+        super().__init__(f"the store is locked: {holder.describe()}; waited {waited:g}s", hint=hint)
         self.holder = holder
 
 
@@ -154,13 +159,19 @@ class Store(Protocol):
 
     def snapshot(self) -> Snapshot: ...
 
-    def lock(self, timeout: float) -> AbstractContextManager[LockInfo]:
-        """Hold the apply lock (waiting up to ``timeout`` seconds, then ``StoreLocked``)."""
+    def lock(self, timeout: float, on_wait: Callable[[LockInfo], None] | None = None,
+             ) -> AbstractContextManager[LockInfo]:
+        """Hold the apply lock (waiting up to ``timeout`` seconds, then ``StoreLocked``).
+        ``on_wait(holder)`` is called once when the lock is taken and waiting begins."""
         ...
 
     def apply(self, changes: Sequence[Any], expected_revision: int, meta: ApplyMeta,
               progress: Progress | None = None) -> int:
         """Apply the changes in one transaction; returns the new revision number."""
+        ...
+
+    def current_revision(self) -> int:
+        """The newest committed revision (0: none yet)."""
         ...
 
     def history(self) -> list[RevisionInfo]: ...

@@ -16,7 +16,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -81,11 +81,33 @@ def current_user() -> str:
         return "unknown"
 
 
-def _store_error(url: str, exc: sqlite3.OperationalError) -> OfferspecError:
-    """The database refused (busy past the timeout, read-only, disk full): nothing was applied."""
-    return OfferspecError(f"{url}: the database refused the write: {exc}; nothing was changed",
-                          hint="check that the store file is writable and no other tool keeps it "
-                               "locked, then try again")
+def _refused(exc: BaseException) -> bool:
+    """An error of the database itself (busy, read-only, disk full, a constraint or trigger added
+    outside offerspec, a damaged file), as opposed to a misuse of sqlite3 by offerspec (a bug)."""
+    return isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError | sqlite3.DataError) \
+        or type(exc) is sqlite3.DatabaseError
+
+
+def _store_error(url: str, exc: sqlite3.Error) -> OfferspecError:
+    """The database refused (busy past the timeout, read-only, disk full, a constraint): the
+    transaction was rolled back, nothing was applied."""
+    why = str(exc)
+    if "full" in why:
+        hint = "free space on the disk that holds the store, then try again"
+    elif "readonly" in why or "read-only" in why:
+        hint = "offerspec needs write access to the store file and its directory to apply"
+    elif isinstance(exc, sqlite3.IntegrityError):
+        hint = ("a constraint or trigger of the store refused it: if one was added to the store "
+                "outside offerspec, remove it; otherwise this is a bug, please report it")
+    else:
+        hint = "check that the store file is writable and no other tool keeps it locked, then try again"
+    return OfferspecError(f"{url}: the database refused the write: {why}; nothing was changed",
+                          hint=hint)
+
+
+def _read_only_error(exc: sqlite3.Error) -> bool:
+    why = str(exc)
+    return "readonly" in why or "read-only" in why
 
 
 def _pid_alive(pid: int) -> bool:
@@ -119,9 +141,14 @@ def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
 class SQLiteStore:
     """A real SQLite file; see the module docstring for the layout."""
 
-    def __init__(self, path: Path, url: str, *, busy_timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, url: str, *, busy_timeout: float = 30.0,
+                 writable: bool = True) -> None:
+        """``writable=False``: the caller only reads (plan, history, pull, ...); a store this
+        process may not write (read-only file or directory) is then opened read-only."""
         self.path = path
         self.url = url
+        self.read_only = False
+        self._immutable_stamp: tuple[int, int, int] | None = None
         if not path.parent.is_dir():
             raise OfferspecError(f"store directory {path.parent} does not exist ({url})",
                                  hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
@@ -132,14 +159,62 @@ class SQLiteStore:
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
-            if "readonly" in str(exc) or "read-only" in str(exc):
+            if _read_only_error(exc):
+                self.conn.close()  # a read-only error comes after connect()
+                if not writable and path.is_file():
+                    self._open_read_only(busy_timeout)
+                    return
                 raise OfferspecError(
                     f"{path}: cannot open the store: {exc}",
                     hint="offerspec needs write access to the store file and its directory "
-                         "(SQLite keeps -wal and -shm files beside it), even to plan") from exc
+                         "(SQLite keeps -wal and -shm files beside it) to apply") from exc
+            if not path.exists():
+                raise OfferspecError(f"{path}: cannot create the store: {exc}",
+                                     hint=f"a new store needs write access to {path.parent}; "
+                                          "or point --store / OFFERSPEC_STORE elsewhere") from exc
             raise OfferspecError(f"{path}: cannot open the store: {exc}",
                                  hint="is this an offerspec SQLite store? point --store at another "
                                       "file, or move this one away") from exc
+
+    def _open_read_only(self, busy_timeout: float) -> None:
+        """Read a store this process may not write: through the -shm file others keep when it
+        exists (SQLite shares it read-only), else, when no writer has the store open (no -wal
+        file), as an immutable file; ``_check_unchanged`` then refuses a torn read."""
+        self.read_only = True
+        uri = self.path.resolve().as_uri()
+        try:
+            self.conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout,
+                                        isolation_level=None)
+            self._refuse_foreign()
+            self._init_schema()
+            return
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if not _read_only_error(exc) and "unable to open" not in str(exc):
+                raise
+            if Path(f"{self.path}-wal").exists():
+                raise OfferspecError(
+                    f"{self.path}: cannot read the store while it is being written: this user "
+                    f"may not write its directory nor its -shm file ({exc})",
+                    hint="try again when no apply is running, or give this user write access "
+                         "to the store's directory") from exc
+        self._immutable_stamp = self._stamp()
+        self.conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        self._refuse_foreign()
+        self._init_schema()
+
+    def _stamp(self) -> tuple[int, int, int]:
+        stat = self.path.stat()
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+    def _check_unchanged(self) -> None:
+        """An immutable read is only true if nobody wrote the file meanwhile."""
+        if self._immutable_stamp is None:
+            return
+        if Path(f"{self.path}-wal").exists() or self._stamp() != self._immutable_stamp:
+            raise OfferspecError(f"{self.path}: the store was written while it was read "
+                                 "(read-only, without the -shm file); what was read may be torn",
+                                 hint="try again when no apply is running")
 
     def _refuse_foreign(self) -> None:
         """Never add tables to (or switch the journal of) another application's database."""
@@ -162,6 +237,13 @@ class SQLiteStore:
             row = None
         if row is not None and row[0] == SCHEMA_VERSION:
             return
+        if self.read_only:
+            raise OfferspecError(
+                f"{self.path}: " + ("the store is empty" if row is None else
+                                    f"store schema version {row[0]} is not supported")
+                + " and this user may not write it",
+                hint="apply a catalog first (with write access)" if row is None else
+                     "upgrade offerspec")
         with self._transaction():
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -178,22 +260,23 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back on any exception,
+        including an interrupt raised anywhere between BEGIN and COMMIT."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _store_error(self.url, exc) from exc
-        try:
             yield self.conn
-        except sqlite3.OperationalError as exc:
-            self.conn.execute("ROLLBACK")
-            raise _store_error(self.url, exc) from exc
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        try:
             self.conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise _store_error(self.url, exc) from exc
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.DatabaseError) and _refused(exc):
+                raise _store_error(self.url, exc) from exc
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            # On failure SQLite has already rolled back, or closing the connection will.
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self.conn.close()
@@ -209,6 +292,13 @@ class SQLiteStore:
         row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
         return int(row[0])
 
+    def current_revision(self) -> int:
+        """The newest committed revision (0: none yet)."""
+        self._rollback()
+        revision = self._revision()
+        self._check_unchanged()
+        return revision
+
     def snapshot(self) -> Snapshot:
         objects: dict[str, dict[str, LiveObject]] = {"products": {}, "plans": {}, "offers": {}}
         # One read transaction: the revision and the heads belong together.
@@ -223,12 +313,15 @@ class SQLiteStore:
             identity = self.identity
         finally:
             self.conn.execute("COMMIT")
+        self._check_unchanged()
         return Snapshot(identity, self.url, revision, objects)
 
     def history(self) -> list[RevisionInfo]:
         rows = self.conn.execute(
             "SELECT number, time, user, host, catalog_hash, summary FROM revisions ORDER BY number")
-        return [RevisionInfo(*row) for row in rows]
+        revisions = [RevisionInfo(*row) for row in rows]
+        self._check_unchanged()
+        return revisions
 
     def revision(self, number: int) -> RevisionInfo:
         row = self.conn.execute("SELECT number, time, user, host, catalog_hash, summary, changes "
@@ -238,6 +331,7 @@ class SQLiteStore:
             raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
                                  if last else f"no revision {number}: {self.url} has none yet",
                                  hint="offerspec history lists them")
+        self._check_unchanged()
         number_, time_, user, host, catalog_hash, summary, changes = row
         return RevisionInfo(number_, time_, user, host, catalog_hash, summary, json.loads(changes))
 
@@ -246,6 +340,7 @@ class SQLiteStore:
                 "SELECT revision, generation, data FROM versions WHERE kind = ? AND id = ? "
                 "ORDER BY revision, generation", (kind, ident)):
             yield revision, generation, json.loads(data)
+        self._check_unchanged()
 
     # -- the lock ----------------------------------------------------------------------------
 
@@ -255,10 +350,32 @@ class SQLiteStore:
         return LockInfo(*row) if row else None
 
     @contextmanager
-    def lock(self, timeout: float) -> Iterator[LockInfo]:
+    def lock(self, timeout: float, on_wait: Callable[[LockInfo], None] | None = None,
+             ) -> Iterator[LockInfo]:
         me = LockInfo(uuid.uuid4().hex[:12], current_user(), socket.gethostname(), os.getpid(), now())
+        try:
+            self._acquire(me, timeout, on_wait)
+        except OfferspecError:
+            raise  # timed out or refused: never held
+        except BaseException:
+            self._release(me, quiet=True)  # interrupted, maybe just after taking it
+            raise
+        try:
+            yield me
+        except BaseException:
+            self._release(me, quiet=True)
+            raise
+        try:
+            self._release(me)
+        except BaseException:
+            self._release(me, quiet=True)  # interrupted while releasing: once more
+            raise
+
+    def _acquire(self, me: LockInfo, timeout: float,
+                 on_wait: Callable[[LockInfo], None] | None) -> None:
         deadline = time.monotonic() + timeout
         delay = 0.02
+        waiting = False
         while True:
             with self._transaction():
                 holder = self._holder()
@@ -266,16 +383,34 @@ class SQLiteStore:
                 if holder is None or stale:
                     self.conn.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?, ?)",
                                       (LOCK_NAME, me.id, me.user, me.host, me.pid, me.since))
-                    break
+                    return
+            assert holder is not None
             if time.monotonic() >= deadline:
-                raise StoreLocked(holder, timeout)
+                raise StoreLocked(holder, timeout, same_host=holder.host == me.host)
+            if not waiting and on_wait is not None:
+                on_wait(holder)
+            waiting = True
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 0.25)
+
+    def _release(self, me: LockInfo, *, quiet: bool = False) -> None:
+        """Remove our lock row. ``quiet``: another exception is on its way; a failure here must
+        not hide it (a lock left by this process is taken over once it has exited)."""
         try:
-            yield me
-        finally:
+            self._rollback()
+            holder = self._holder()  # a read: never waits behind another apply's transaction
+            if holder is None or holder.id != me.id:
+                return
             with self._transaction():
                 self.conn.execute("DELETE FROM locks WHERE name = ? AND id = ?", (LOCK_NAME, me.id))
+        except (sqlite3.Error, OfferspecError) as exc:
+            if not quiet:
+                cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.Error) else exc
+                why = cause.message if isinstance(cause, OfferspecError) else str(cause)
+                raise OfferspecError(
+                    f"could not release the store's lock {me.id}: {why}",
+                    hint=f"what was done under the lock stays done; a later apply on this host "
+                         f"takes the lock over, or: offerspec force-unlock {me.id}") from exc
 
     def force_unlock(self, lock_id: str) -> LockInfo:
         with self._transaction():

@@ -190,8 +190,10 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
-def open_store(location: StoreLocation, *, lock_wait: float = 30.0) -> Store:
-    """Open (creating if needed) the store at ``location``."""
+def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
+               writable: bool = True) -> Store:
+    """Open (creating if needed) the store at ``location``. ``writable=False``: the caller only
+    reads, and a store it may not write is opened read-only."""
     from offerspec.store.sqlite import SQLiteStore
 
     if location.source == "default":
@@ -201,4 +203,5 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0) -> Store:
         # offerspec.toml) is created like the default one; any other directory must exist, so
         # that a typo in a path does not quietly start an empty store somewhere else.
         location.path.parent.mkdir(exist_ok=True)
-    return SQLiteStore(location.path, location.url, busy_timeout=max(lock_wait, 5.0))
+    return SQLiteStore(location.path, location.url, busy_timeout=max(lock_wait, 5.0),
+                       writable=writable)
