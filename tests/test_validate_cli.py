@@ -235,7 +235,7 @@ def test_every_problem_in_one_run_sorted_by_file_and_line(run: Run, write: Write
 
 
 def test_lines_sort_numerically_not_as_text(run: Run, write: Write, in_dir: Path) -> None:
-    body = "".join(f"  - id: p{i}\n    name: P{i}\n" for i in range(5)) + "  - id: x\n    nam: X\n"
+    body = "".join(f"  - id: p{i}\n    name: P{i}\n" for i in range(5)) + "  - id: x\n    colour: X\n"
     write(catalog="products:\n" + body.replace("p0", "P0") + "plans: 7\n")
     result = run("validate", "--format", "json")
     lines = [d["line"] for d in json.loads(result.stdout)["diagnostics"]]

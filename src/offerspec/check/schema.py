@@ -203,6 +203,18 @@ def salvage(kind: str, item: Any, doc: Document, base: Path,
     return Located(obj, doc, base, frozenset(standins))
 
 
+def _without_missing_explained_by_typos(errors: list[Any], fields: tuple[str, ...]) -> list[Any]:
+    """``prodcut: x`` is one mistake: the unknown field says "did you mean 'product'?", so a
+    second error "missing required field 'product'" would only repeat it."""
+    guessed = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+            close = difflib.get_close_matches(str(error["loc"][0]), list(fields), n=1, cutoff=0.6)
+            guessed.update(close)
+    return [e for e in errors
+            if not (e["type"] == "missing" and len(e["loc"]) == 1 and e["loc"][0] in guessed)]
+
+
 def check_documents(documents: list[Document]) -> tuple[
         CheckContext, CheckContext, list[Diagnostic]]:
     """Validate every object of every document.
@@ -246,7 +258,8 @@ def check_documents(documents: list[Document]) -> tuple[
                 try:
                     obj = model.model_validate(item)
                 except ValidationError as exc:
-                    errors = _one_error_per_union(exc.errors(include_url=False))
+                    errors = _without_missing_explained_by_typos(
+                        _one_error_per_union(exc.errors(include_url=False)), tuple(model.model_fields))
                     diagnostics.extend(error_to_diagnostic(doc, base, e, item) for e in errors)
                     rescued = salvage(kind, item, doc, base, errors)
                     obj = None
