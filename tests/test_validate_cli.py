@@ -380,3 +380,22 @@ def test_help_in_a_fresh_process_imports_nothing_heavy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert "Usage: offerspec [OPTIONS] COMMAND [ARGS]..." in done.stdout
     assert done.stdout.splitlines()[-1] == "heavy: [] exit: 0"
+
+
+def test_ctrl_c_while_the_cli_is_still_importing_exits_130_without_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.abc
+    import sys
+
+    from offerspec.cli import entry
+
+    class InterruptImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, *args: object) -> None:
+            if name == "offerspec.cli.main":
+                raise KeyboardInterrupt
+    monkeypatch.delitem(sys.modules, "offerspec.cli.main")
+    monkeypatch.setattr(sys, "meta_path", [InterruptImport(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exited:
+        entry.main()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"

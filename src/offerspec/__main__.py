@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from offerspec.cli.main import main
+from offerspec.cli.entry import main
 
 main()
