@@ -9,22 +9,28 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ENV_HELP = "Environment from offerspec.toml ([environments.NAME]): its catalog when no PATH is given."
+ENV_STORE_HELP = ("Environment from offerspec.toml ([environments.NAME]): its store, and its "
+                  "catalog when no PATH is given.")
+
 
 def catalog_paths(func: F) -> F:
     """PATH... arguments; default: the current directory's catalog."""
     return click.argument("paths", nargs=-1, type=click.Path())(func)
 
 
+def env_option(func: F, *, help_text: str = ENV_HELP) -> F:
+    """``--env NAME``, the same option on every command that reads a catalog or a store."""
+    return click.option("--env", "env", metavar="NAME", help=help_text)(func)
+
+
 def strict_option(func: F) -> F:
     return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
 
 
-def resolve_paths(paths: tuple[str, ...]) -> list[str]:
-    """PATH arguments, else the catalog named in offerspec.toml, else the current directory."""
-    if paths:
-        return list(paths)
-    from offerspec.store.url import find_project, load_project
+def resolve_paths(paths: tuple[str, ...], env: str | None = None) -> list[str]:
+    """PATH arguments, else the catalog of ``--env`` / offerspec.toml, else the current
+    directory (``offerspec.store.url.resolve_catalog``, which plan and apply use too)."""
+    from offerspec.store.url import resolve_catalog
 
-    project_file = find_project()
-    project = load_project(project_file) if project_file else None
-    return list(project.catalog) if project and project.catalog else ["."]
+    return resolve_catalog(paths, env)

@@ -100,7 +100,8 @@ def load(options: SimulateOptions) -> Catalog:
         return load_from_store(options)
     from offerspec.api import check_catalog
 
-    catalog, diagnostics = check_catalog(resolve_paths(tuple(options.paths)), strict=options.strict)
+    catalog, diagnostics = check_catalog(resolve_paths(tuple(options.paths), options.env),
+                                         strict=options.strict)
     if catalog is None:
         raise DiagnosticsError(diagnostics)
     return catalog

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from offerspec.cli.options import ENV_STORE_HELP, env_option
 from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
 
 if TYPE_CHECKING:
@@ -18,8 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def store_options(func: F) -> F:
-    func = click.option("--env", "env", metavar="NAME",
-                        help="Environment from offerspec.toml ([environments.NAME]).")(func)
+    func = env_option(func, help_text=ENV_STORE_HELP)
     return click.option("--store", "store", metavar="URL",
                         help="Store URL, e.g. sqlite:///.offerspec/store.db "
                              "(else $OFFERSPEC_STORE, offerspec.toml, the default).")(func)
@@ -54,10 +54,11 @@ def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.
 
 
 def catalog_args(paths: tuple[str, ...], catalog: tuple[str, ...]) -> list[str]:
-    """PATH arguments, else the catalog named in offerspec.toml, else the current directory."""
-    if paths:
-        return list(paths)
-    return list(catalog) if catalog else ["."]
+    """PATH arguments, else the catalog ``resolve_store`` took from offerspec.toml / --env, else
+    the current directory: the same rule as ``resolve_paths`` (validate, test, ...)."""
+    from offerspec.store.url import catalog_for
+
+    return catalog_for(paths, catalog)
 
 
 def stdin_is_tty() -> bool:

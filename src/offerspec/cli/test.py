@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import click
 
-from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+from offerspec.cli.options import catalog_paths, env_option, resolve_paths, strict_option
 from offerspec.diagnostics import (
     Diagnostic,
     DiagnosticsError,
@@ -22,12 +22,14 @@ from offerspec.diagnostics import (
 @click.option("--junit-xml", "junit", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write the results as JUnit XML (for CI).")
 @strict_option
-def test(paths: tuple[str, ...], junit: str | None, strict: bool) -> None:
+@env_option
+def test(paths: tuple[str, ...], junit: str | None, strict: bool, env: str | None) -> None:
     """Run *.scenarios.yaml files: each scenario's checkout or signup against its expectation.
 
     \b
     offerspec test                             # the scenario files beside the catalog
     offerspec test catalog/ --junit-xml scenarios.xml
+    offerspec test --env production            # [environments.production]'s catalog
 
     Exit 0 when every scenario passes, 1 when any fails or a file is invalid.
     """
@@ -37,7 +39,7 @@ def test(paths: tuple[str, ...], junit: str | None, strict: bool) -> None:
     from offerspec.scenarios.report import junit_xml, render_results
     from offerspec.simulate import index_for
 
-    catalog_paths_, files = split_paths(resolve_paths(paths))
+    catalog_paths_, files = split_paths(resolve_paths(paths, env))
     if not files:
         raise OfferspecError("no scenario files found (looked for *.scenarios.yaml)",
                              hint="add e.g. checkout.scenarios.yaml beside the catalog "

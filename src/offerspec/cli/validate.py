@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
+from offerspec.cli.options import catalog_paths, env_option, resolve_paths, strict_option
 
 
 @click.command()
@@ -17,11 +17,13 @@ from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output format (github: Actions annotations).")
 @strict_option
-def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+@env_option
+def validate(paths: tuple[str, ...], fmt: str, strict: bool, env: str | None) -> None:
     """Check catalog files: schema and every semantic rule, all problems at once.
 
     \b
     offerspec validate                         # the catalog named in offerspec.toml, else .
+    offerspec validate --env production        # [environments.production]'s catalog
     offerspec validate catalog/ --strict       # warnings fail too
     offerspec validate --format github         # GitHub Actions annotations on the PR
 
@@ -30,7 +32,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     from offerspec.api import check_catalog
     from offerspec.render.diagnostics import RENDERERS
 
-    catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
+    catalog, diagnostics = check_catalog(resolve_paths(paths, env), strict=strict)
     summary = ""
     if catalog is not None and fmt != "json":
         summary = "valid: " + ", ".join(
@@ -77,17 +79,19 @@ def _unwritable(path: Path, exc: OSError, hint: str) -> Exception:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="-",
               show_default=True, help="Where to write the compiled catalog ('-' = stdout).")
 @strict_option
-def compile_command(paths: tuple[str, ...], output: str, strict: bool) -> None:
+@env_option
+def compile_command(paths: tuple[str, ...], output: str, strict: bool, env: str | None) -> None:
     """Write the canonical compiled catalog (JSON, byte-stable, with a content hash).
 
     \b
     offerspec compile catalog/ -o catalog.json
+    offerspec compile --env production -o catalog.json
     """
     from offerspec.api import check_catalog
     from offerspec.load.files import gc_paused
     from offerspec.render.diagnostics import render_text
 
-    catalog, diagnostics = check_catalog(resolve_paths(paths), strict=strict)
+    catalog, diagnostics = check_catalog(resolve_paths(paths, env), strict=strict)
     if diagnostics:
         click.echo(render_text(diagnostics), nl=False, err=True)
     if catalog is None:

@@ -3,10 +3,10 @@
 ``offerspec.toml`` sits at the catalog repository's root (found by walking up from the working
 directory, stopping at the directory holding ``.git``)::
 
-    catalog = "catalog"                       # default PATH for plan/apply/validate
+    catalog = "catalog"                       # default PATH of every command reading a catalog
     store = "sqlite:///.offerspec/store.db"   # relative paths are relative to this file
 
-    [environments.staging]
+    [environments.staging]                    # --env staging (catalog and store default to the above)
     store = "sqlite:///.offerspec/staging.db"
 
 URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (as SQLAlchemy spells
@@ -151,42 +151,107 @@ def url_to_path(url: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What ``offerspec.toml`` and ``--env`` select, before any store URL is parsed: the one
+    place both the catalog commands (validate, compile, test, simulate) and the store commands
+    (plan, apply, ...) take the catalog from."""
+
+    project: Project | None
+    catalog: tuple[str, ...] = ()
+    """The catalog paths named (the environment's, else the top-level ones; empty: none)."""
+    store: str | None = None
+    store_table: str | None = None
+    """The TOML table ``store`` is written in (``environments.NAME``; None: the top level)."""
+
+
+def select(env: str | None = None, *, cwd: Path | None = None) -> Selection:
+    """The project file found from ``cwd`` and the environment ``env`` picks in it.
+
+    ``--env`` without a project file, or naming an environment the file does not define, is a
+    user error (located in the file, with a did-you-mean)."""
+    project_file = find_project(cwd or Path.cwd())
+    project = load_project(project_file) if project_file else None
+    if env is None:
+        return Selection(project, project.catalog if project else (),
+                         project.store if project else None)
+    if project is None:
+        raise OfferspecError(f"--env {env}: no {PROJECT_FILE} found",
+                             hint=f"environments are defined in {PROJECT_FILE} at the repo root, "
+                                  f"as [environments.{env}]")
+    if env not in project.environments:
+        raise _unknown_environment(project, env)
+    section = project.environments[env]
+    catalog = (_catalog_value(section["catalog"], f"environments.{env}.", project.path)
+               if "catalog" in section else project.catalog)
+    if "store" in section:
+        return Selection(project, catalog, section["store"], f"environments.{env}")
+    return Selection(project, catalog, project.store)
+
+
+def _unknown_environment(project: Project, env: str) -> OfferspecError:
+    import difflib
+
+    names = sorted(project.environments)
+    if not names:
+        return OfferspecError(f"{project.path}: --env {env}: no environments are defined",
+                              hint=f"add an [environments.{env}] table (with its catalog "
+                                   "and/or store), or drop --env")
+    close = difflib.get_close_matches(env, names, n=1, cutoff=0.6) or [
+        name for name in names if env and (name.startswith(env) or env.startswith(name))][:1]
+    known = f"defined environments: {', '.join(names)}"
+    return OfferspecError(f"{_at_environments(project.path)}: --env {env}: no such environment",
+                          hint=f"did you mean '{close[0]}'? {known}" if close else known)
+
+
+def _at_environments(path: Path) -> str:
+    """``path:line:col`` of the first line defining environments (``[environments.NAME]``)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return str(path)
+    pattern = re.compile(r"^(\s*)(\[\s*[\"']?environments[\"']?\s*[.\]]|[\"']?environments[\"']?\s*[.=])")
+    for number, line in enumerate(lines, start=1):
+        match = pattern.match(line)
+        if match:
+            return f"{path}:{number}:{len(match.group(1)) + 1}"
+    return str(path)
+
+
+def catalog_for(paths: tuple[str, ...] | list[str], catalog: tuple[str, ...]) -> list[str]:
+    """PATH arguments win; else the catalog ``offerspec.toml`` names; else the current directory."""
+    if paths:
+        return list(paths)
+    return list(catalog) if catalog else ["."]
+
+
+def resolve_catalog(paths: tuple[str, ...] | list[str] = (), env: str | None = None, *,
+                    cwd: Path | None = None) -> list[str]:
+    """The catalog paths a command reads: PATH, else ``--env``'s catalog, else the top-level
+    one, else ``.``. ``--env`` is checked even when PATH wins: a misspelt name is an error."""
+    return catalog_for(paths, select(env, cwd=cwd).catalog)
+
+
 def resolve_store(store: str | None = None, env: str | None = None, *,
                   cwd: Path | None = None) -> StoreLocation:
     cwd = cwd or Path.cwd()
-    project_file = find_project(cwd)
-    project = load_project(project_file) if project_file else None
-    catalog: tuple[str, ...] = project.catalog if project else ()
-    project_store = project.store if project else None
-    store_table: str | None = None  # where project_store is written
-    if env is not None:
-        if project is None:
-            raise OfferspecError(f"--env {env}: no {PROJECT_FILE} found",
-                                 hint=f"environments are defined in {PROJECT_FILE} at the repo root")
-        if env not in project.environments:
-            known = ", ".join(sorted(project.environments)) or "none"
-            raise OfferspecError(f"--env {env}: no such environment in {project.path}",
-                                 hint=f"defined environments: {known}")
-        section = project.environments[env]
-        project_store = section.get("store", project_store)
-        if "store" in section:
-            store_table = f"environments.{env}"
-        if "catalog" in section:
-            catalog = _catalog_value(section["catalog"], f"environments.{env}.", project.path)
+    selection = select(env, cwd=cwd)
+    project, catalog = selection.project, selection.catalog
     if store is not None:
         return StoreLocation(store, url_to_path(store, cwd), "--store", catalog)
     from_env = os.environ.get(ENV_VAR)
     if from_env:
         return StoreLocation(from_env, url_to_path(from_env, cwd), ENV_VAR, catalog)
     root = project.root if project else cwd
-    if project_store is not None:
+    if selection.store is not None:
         assert project is not None
         try:
-            path = url_to_path(project_store, root)
+            path = url_to_path(selection.store, root)
         except OfferspecError as exc:  # say where the bad URL is written
-            raise OfferspecError(f"{_at(project.path, 'store', store_table)}: {exc.message}",
-                                 hint=exc.hint) from exc
-        return StoreLocation(project_store, path, PROJECT_FILE, catalog)
+            raise OfferspecError(
+                f"{_at(project.path, 'store', selection.store_table)}: {exc.message}",
+                hint=exc.hint) from exc
+        return StoreLocation(selection.store, path, PROJECT_FILE, catalog)
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
