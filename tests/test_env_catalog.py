@@ -178,3 +178,15 @@ def test_every_command_but_schema_takes_env() -> None:
         assert command is not None
         takes = any(p.name == "env" for p in command.params)
         assert takes == (name != "schema"), name
+
+
+@pytest.mark.parametrize("toml, message", [
+    ('catalog = "catalog"\n[environments.prod]\n  catalog = 3\n',
+     "offerspec.toml:3:3: environments.prod.catalog must be a path or a list of paths"),
+    ('store = "x.db"\ncatalog = [1]\n', "offerspec.toml:2:1: catalog must be a path"),
+])
+def test_a_bad_catalog_value_is_located(run: Run, repo: Path, toml: str, message: str) -> None:
+    (repo / "offerspec.toml").write_text(toml, encoding="utf-8")
+    result = run("validate", "--env", "prod") if "prod" in toml else run("validate")
+    assert result.exit_code == 1
+    assert message in result.stderr and 'hint: e.g. catalog = "catalog"' in result.stderr

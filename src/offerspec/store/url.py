@@ -69,12 +69,14 @@ def find_project(start: Path | None = None) -> Path | None:
     return None
 
 
-def _catalog_value(value: Any, where: str, path: Path) -> tuple[str, ...]:
+def _catalog_value(value: Any, path: Path, table: str | None = None) -> tuple[str, ...]:
+    """The ``catalog =`` paths (written in ``[table]``, if given), relative to the file."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise OfferspecError(f"{path}: {where}catalog must be a path or a list of paths",
-                             hint='e.g. catalog = "catalog"')
+        key = f"{table}.catalog" if table else "catalog"
+        raise OfferspecError(f"{_at(path, 'catalog', table)}: {key} must be a path or a list of "
+                             "paths", hint='e.g. catalog = "catalog"')
     return tuple(str(path.parent / v) for v in value)
 
 
@@ -122,7 +124,7 @@ def load_project(path: Path) -> Project:
         where = _at(path, bad[0]) if bad else str(path)
         raise OfferspecError(f"{where}: [environments.NAME] tables may only set catalog and store",
                              hint='e.g. [environments.staging] store = "sqlite:///staging.db"')
-    catalog = _catalog_value(raw["catalog"], "", path) if "catalog" in raw else ()
+    catalog = _catalog_value(raw["catalog"], path) if "catalog" in raw else ()
     return Project(path, catalog, store, environments)
 
 
@@ -182,7 +184,7 @@ def select(env: str | None = None, *, cwd: Path | None = None) -> Selection:
     if env not in project.environments:
         raise _unknown_environment(project, env)
     section = project.environments[env]
-    catalog = (_catalog_value(section["catalog"], f"environments.{env}.", project.path)
+    catalog = (_catalog_value(section["catalog"], project.path, f"environments.{env}")
                if "catalog" in section else project.catalog)
     if "store" in section:
         return Selection(project, catalog, section["store"], f"environments.{env}")
