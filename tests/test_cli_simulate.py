@@ -81,6 +81,8 @@ def test_invalid_input_exits_1_with_a_message(run, args: list[str], message: str
     (["--batch", "x.csv", "--offer", "subscribe"], "--batch takes the checkouts from the file"),
     (["--batch", "x.csv", "--format", "json"], "--format does not apply"),
     ([*BUY, "--output-format", "csv"], "--output-format is for --batch only"),
+    ([*BUY, "--store", "sqlite:///x.db"], "--store is read only with --from-store"),
+    ([*BUY, "--from-store"], "--from-store reads the catalog from the store, not from PATH"),
 ])
 def test_options_that_mean_nothing_together_are_usage_errors(run, args: list[str],
                                                              message: str) -> None:

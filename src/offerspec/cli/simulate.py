@@ -57,6 +57,12 @@ class SimulateOptions:
     def mode(self) -> str:
         """checkout, offer, signup or batch; a combination of options that means nothing is a
         usage error (exit 2), like any other misuse of the command line."""
+        if self.from_store and self.paths:
+            raise _usage("--from-store reads the catalog from the store, not from PATH",
+                         "drop the PATH arguments, or drop --from-store")
+        if self.store is not None and not self.from_store:
+            raise _usage("--store is read only with --from-store: without it the catalog is the YAML",
+                         "add --from-store to simulate on the live catalog, or drop --store")
         member_options = {"--offer": self.offer, "--plan": self.plan, "--date": self.day,
                           "--country": self.country, "--email": self.email, "--ip": self.ip,
                           "--direct-link": self.direct_link, "--holding": self.holdings,
@@ -112,9 +118,6 @@ def load_from_store(options: SimulateOptions) -> Catalog:
     from offerspec.cli.store_options import open_from_args
     from offerspec.workflow import live_catalog
 
-    if options.paths:
-        raise OfferspecError("--from-store reads the catalog from the store, not from PATH",
-                             hint="drop the PATH arguments, or drop --from-store")
     _, opened = open_from_args(options.store, options.env, must_exist=True)
     try:
         return live_catalog(opened.snapshot())
