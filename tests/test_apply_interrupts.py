@@ -456,10 +456,13 @@ def test_commands_that_only_read_work_on_a_store_this_user_may_not_write(run, ca
             applied.stderr)
         assert sorted(p.name for p in store_dir.iterdir()) == ["store.db"]
         url = f"sqlite:///{store_dir}/new.db"  # a store that does not exist yet
-        created = offerspec("plan", str(cat))
+        planned_new = offerspec("plan", str(cat))  # a plan reads: it needs no store yet
+        assert planned_new.returncode == 0 and "20 to create" in planned_new.stdout
+        created = offerspec("apply", str(cat), "--auto-approve")
         assert created.returncode == 1
         assert "new.db: cannot create the store: unable to open database file" in created.stderr
         assert f"a new store needs write access to {store_dir}" in created.stderr
+        assert sorted(p.name for p in store_dir.iterdir()) == ["store.db"]
     finally:
         store_dir.chmod(0o755)
         db.chmod(0o644)

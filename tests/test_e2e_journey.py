@@ -70,9 +70,12 @@ def test_a_store_in_offerspec_dir_named_in_offerspec_toml_is_created(
         run: Run, in_dir: Path, env: list[str]) -> None:
     (in_dir / ".git").mkdir()
     (in_dir / "offerspec.toml").write_text(DOCUMENTED_TOML)
-    result = run("plan", str(EXAMPLES), *env)
-    assert result.exit_code == 0, result.output
     name = "staging.db" if env else "store.db"
+    planned = run("plan", str(EXAMPLES), *env)  # a plan reads: it creates nothing
+    assert planned.exit_code == 0, planned.output
+    assert not (in_dir / ".offerspec").exists()
+    result = run("apply", str(EXAMPLES), *env, "--auto-approve")
+    assert result.exit_code == 0, result.output
     assert (in_dir / ".offerspec" / name).is_file()
 
 
@@ -321,5 +324,5 @@ def test_apply_saved_plan_refuses_plan_time_options(run: Run, in_dir: Path, opti
     result = run("apply", "--plan", "plan.json", "--store", "sqlite:///s.db", *option)
     assert result.exit_code == 2
     assert f"{option[0]} cannot be used with --plan" in result.stderr
-    assert run("history", "--store", "sqlite:///s.db").stdout == "No revisions yet.\n"
+    assert not (in_dir / "s.db").exists()  # nothing applied: the store was not even created
     assert run("apply", "--plan", "plan.json", "--store", "sqlite:///s.db").exit_code == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from offerspec.cli import store_options
-from storekit import copy_examples, drop_from, edit, heads, live_objects
+from storekit import copy_examples, drop_from, edit, heads, live_objects, open_sqlite
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_no_tty_refuses_and_tty_confirms(run, cat, url, monkeypatch) -> None:
 
 
 def test_history_and_show(run, cat, url) -> None:
-    assert run("plan", str(cat), "--store", url).exit_code == 0  # creates the store file
+    open_sqlite(url).close()  # an empty store
     assert run("history", "--store", url).stdout == "No revisions yet.\n"
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
@@ -267,7 +267,8 @@ def test_markdown_and_json_formats(run, cat, url) -> None:
     assert "```diff\n+ product digital-access\n" in md
     doc = json.loads(run("plan", str(cat), "--store", url, "--format", "json").stdout)
     assert doc["format"] == "offerspec-plan" and doc["format_version"] == 1
-    assert doc["store"]["revision"] == 0 and doc["store"]["identity"].startswith("sqlite:")
+    # No store yet: the plan is for a new store (the first apply creates it).
+    assert doc["store"]["revision"] == 0 and doc["store"]["identity"].startswith("new:sqlite:")
     assert doc["summary"]["create"] == 20
     first = doc["changes"][0]
     assert (first["action"], first["kind"], first["id"], first["live_hash"]) == (

@@ -73,6 +73,7 @@ def test_out_of_band_edit_makes_a_saved_plan_stale(run, cat, url, tmp_path) -> N
 
 def test_saved_plan_for_another_store_is_refused(run, cat, url, tmp_path) -> None:
     out = tmp_path / "plan.json"
+    open_sqlite(url).close()  # an empty store
     run("plan", str(cat), "--store", url, "--out", str(out))
     result = run("apply", "--plan", str(out), "--store", f"sqlite:///{tmp_path}/other.db")
     assert result.exit_code == 1 and "the plan was made for store sqlite:" in result.stderr
@@ -98,6 +99,7 @@ def test_corrupt_plan_file(run, url, tmp_path, content, message) -> None:
 
 def test_plan_file_with_invalid_object_data_is_refused(run, cat, url, tmp_path) -> None:
     out = tmp_path / "plan.json"
+    open_sqlite(url).close()  # an empty store
     run("plan", str(cat), "--store", url, "--out", str(out))
     doc = json.loads(out.read_text())
     plan = next(c for c in doc["changes"] if c["id"] == "monthly-digital")
@@ -266,7 +268,7 @@ def test_apply_refused_store_is_library_error(tmp_path) -> None:
 
 
 def test_database_held_by_another_tool_is_a_user_error(run, cat, url, tmp_path) -> None:
-    assert run("plan", str(cat), "--store", url).exit_code == 0
+    open_sqlite(url).close()  # an empty store
     other = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # e.g. a DB browser with unsaved changes
     try:
@@ -296,3 +298,33 @@ def test_processes_opening_the_same_new_store_at_once_all_succeed(tmp_path) -> N
                               env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
+
+
+# -- before the first apply: a plan reads, it creates no store --------------------------------
+
+
+def test_plan_creates_no_store_and_its_saved_plan_creates_it_on_apply(run, cat, url, tmp_path) -> None:
+    db, out = tmp_path / "store.db", tmp_path / "plan.json"
+    made = run("plan", str(cat), "--store", url, "--out", str(out))
+    assert made.exit_code == 0 and "20 to create" in made.stdout
+    assert not db.exists()  # a mistyped --store leaves nothing behind
+    assert json.loads(out.read_text())["store"]["identity"] == f"new:{url}"
+    result = run("apply", "--plan", str(out), "--store", url)
+    assert result.exit_code == 0, result.output
+    assert "Applied revision 1" in result.stdout
+    assert len(heads(db)) == 20
+    assert "No changes." in run("plan", str(cat), "--store", url).stdout
+
+
+def test_plan_for_a_new_store_is_stale_once_the_store_was_applied_to(run, cat, url, tmp_path) -> None:
+    out = tmp_path / "plan.json"
+    assert run("plan", str(cat), "--store", url, "--out", str(out)).exit_code == 0
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    result = run("apply", "--plan", str(out), "--store", url)
+    assert result.exit_code == 1
+    assert "the plan was made before the store's first apply; it is now at revision 1" in (
+        result.stderr)
+    other = run("apply", "--plan", str(out), "--store", f"sqlite:///{tmp_path}/other.db")
+    assert other.exit_code == 1
+    assert f"the plan was made for a new store at {url}" in other.stderr
+    assert not (tmp_path / "other.db").exists() or not heads(tmp_path / "other.db")

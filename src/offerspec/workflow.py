@@ -11,7 +11,15 @@ from offerspec.diagnostics import DiagnosticsError, OfferspecError
 from offerspec.diff.changes import label
 from offerspec.diff.changeset import ChangeSet, make_changeset
 from offerspec.diff.safety import PlanOptions, check_safety
-from offerspec.store.base import ApplyMeta, Progress, Snapshot, StaleRevision, Store, text_hash
+from offerspec.store.base import (
+    NEW_STORE,
+    ApplyMeta,
+    Progress,
+    Snapshot,
+    StaleRevision,
+    Store,
+    text_hash,
+)
 from offerspec.store.sqlite import current_user
 
 
@@ -42,6 +50,14 @@ def plan(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | None = Non
 
 def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
     """Why a saved plan no longer applies to ``snapshot`` (empty: it still does)."""
+    if changeset.store_identity.startswith(NEW_STORE):
+        if changeset.store_url != snapshot.url:
+            return [f"the plan was made for a new store at {changeset.store_url}, "
+                    f"this is {snapshot.url}"]
+        if snapshot.revision != 0 or any(snapshot.objects.values()):
+            return [f"the plan was made before the store's first apply; it is now at revision "
+                    f"{snapshot.revision}"]
+        return []
     if changeset.store_identity != snapshot.identity:
         return [f"the plan was made for store {changeset.store_identity} ({changeset.store_url}), "
                 f"this is {snapshot.identity} ({snapshot.url})"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,10 +11,13 @@ from offerspec.cli.options import catalog_paths, strict_option
 from offerspec.cli.store_options import (
     catalog_args,
     echo_warnings,
-    open_from_args,
     safety_options,
     store_options,
 )
+
+if TYPE_CHECKING:
+    from offerspec.store.base import Snapshot
+    from offerspec.store.url import StoreLocation
 
 EXIT_CHANGES = 2
 
@@ -71,18 +74,20 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
     offerspec plan --format markdown > plan.md # a pull-request comment
     """
     from offerspec.diff.safety import PlanOptions, check_safety
+    from offerspec.store.base import new_store_snapshot
+    from offerspec.store.url import resolve_store, store_is_new
     from offerspec.workflow import load_desired
     from offerspec.workflow import plan as make_plan
 
-    location, opened = open_from_args(store, env)
+    # A plan only reads: before the first apply there is no store, and plan does not create one
+    # (a mistyped --store must not leave an empty store behind).
+    location = resolve_store(store, env)
+    new = store_is_new(location)
     catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict,
                                         freeze_gc=True)
     echo_warnings(diagnostics)
     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
-    try:
-        snapshot = opened.snapshot()
-    finally:
-        opened.close()
+    snapshot = new_store_snapshot(location.url) if new else _read_snapshot(location)
     changeset = make_plan(catalog, snapshot, options, check=False)
     click.echo(render(changeset, fmt), nl=False)
     check_safety(changeset.changes, snapshot, options)
@@ -95,3 +100,13 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
                    err=True)
     if detailed_exitcode and not changeset.empty:
         raise SystemExit(EXIT_CHANGES)
+
+
+def _read_snapshot(location: StoreLocation) -> Snapshot:
+    from offerspec.store.url import open_store
+
+    opened = open_store(location, writable=False)
+    try:
+        return opened.snapshot()
+    finally:
+        opened.close()

@@ -94,6 +94,16 @@ class Snapshot:
                    if status is None or obj.status == status)
 
 
+NEW_STORE = "new:"
+"""Identity prefix of a store that does not exist yet (a plan never creates one)."""
+
+
+def new_store_snapshot(url: str) -> Snapshot:
+    """What a plan compares with before the first apply: nothing, at revision 0. A plan saved
+    against it applies to that store while it is still new (revision 0, empty)."""
+    return Snapshot(f"{NEW_STORE}{url}", url, 0, {"products": {}, "plans": {}, "offers": {}})
+
+
 @dataclass(frozen=True, slots=True)
 class RevisionInfo:
     number: int

@@ -257,6 +257,25 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
+def creatable_directory(location: StoreLocation) -> bool:
+    """Whether the first apply may create the store's directory, or it exists already."""
+    parent = location.path.parent
+    return (parent.is_dir() or location.source == "default"
+            or (parent.name == DEFAULT_DIR and parent.parent.is_dir()))
+
+
+def store_is_new(location: StoreLocation) -> bool:
+    """No store yet at ``location`` (no file, or an empty one): the first apply creates it.
+    A store directory that could not be created is an error, as when opening the store."""
+    if location.path.is_file() and location.path.stat().st_size > 0:
+        return False
+    if not creatable_directory(location):
+        raise OfferspecError(f"store directory {location.path.parent} does not exist "
+                             f"({location.url})",
+                             hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
+    return True
+
+
 def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
                writable: bool = True) -> Store:
     """Open (creating if needed) the store at ``location``. ``writable=False``: the caller only
