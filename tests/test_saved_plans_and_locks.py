@@ -327,4 +327,18 @@ def test_plan_for_a_new_store_is_stale_once_the_store_was_applied_to(run, cat, u
     other = run("apply", "--plan", str(out), "--store", f"sqlite:///{tmp_path}/other.db")
     assert other.exit_code == 1
     assert f"the plan was made for a new store at {url}" in other.stderr
-    assert not (tmp_path / "other.db").exists() or not heads(tmp_path / "other.db")
+    assert not (tmp_path / "other.db").exists()  # refused before opening, so not created
+
+
+def test_saved_plan_for_an_existing_store_is_refused_where_there_is_none(run, cat, url,
+                                                                         tmp_path) -> None:
+    out = tmp_path / "plan.json"
+    assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
+    assert run("plan", str(cat), "--store", url, "--out", str(out)).exit_code == 0
+    missing = tmp_path / "typo.db"
+    result = run("apply", "--plan", str(out), "--store", f"sqlite:///{missing}")
+    assert result.exit_code == 1
+    assert "the plan was made for store sqlite:" in result.stderr
+    assert f"there is no store at sqlite:///{missing}" in result.stderr
+    assert not missing.exists()

@@ -58,6 +58,9 @@ def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
             return [f"the plan was made before the store's first apply; it is now at revision "
                     f"{snapshot.revision}"]
         return []
+    if snapshot.identity.startswith(NEW_STORE):
+        return [f"the plan was made for store {changeset.store_identity} ({changeset.store_url}); "
+                f"there is no store at {snapshot.url}"]
     if changeset.store_identity != snapshot.identity:
         return [f"the plan was made for store {changeset.store_identity} ({changeset.store_url}), "
                 f"this is {snapshot.identity} ({snapshot.url})"]

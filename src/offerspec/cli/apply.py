@@ -113,6 +113,18 @@ def _refuse_plan_time_options() -> None:
             f"(make it again with the option: offerspec plan {flags.split(',')[0]} ... --out FILE)")
 
 
+def _refuse_before_creating_a_store(saved: Any, store: str | None, env: str | None) -> None:
+    """Where there is no store yet, a saved plan made for another store is refused before
+    opening (which would create an empty store as a side effect of a refused apply)."""
+    from offerspec.store.base import new_store_snapshot
+    from offerspec.store.url import resolve_store, store_is_new
+    from offerspec.workflow import check_saved_plan
+
+    location = resolve_store(store, env)
+    if store_is_new(location):
+        check_saved_plan(saved, new_store_snapshot(location.url))
+
+
 def _apply(opened: Any, changeset: Any) -> int:
     from offerspec.workflow import apply as apply_changeset
 
@@ -178,6 +190,7 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
         from offerspec.render.plan_json import load_plan
 
         saved = load_plan(Path(plan_file))
+        _refuse_before_creating_a_store(saved, store, env)
     location, opened = open_from_args(store, env, lock_wait=lock_timeout, writes=True)
     applied: int | None = None
     try:
