@@ -73,3 +73,17 @@ def unprivileged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
         yield base, as_user
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> Path:
+    """A private copy of the bundled examples, to edit."""
+    from storekit import copy_examples
+
+    return copy_examples(tmp_path)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """The URL of a SQLite store in tmp_path (no file yet)."""
+    return f"sqlite:///{tmp_path}/store.db"

@@ -24,7 +24,7 @@ from offerspec.diff.safety import PlanOptions
 from offerspec.store.base import ApplyMeta
 from offerspec.store.sqlite import SQLiteStore
 from offerspec.workflow import load_desired, plan
-from storekit import copy_examples, edit, open_sqlite
+from storekit import edit, open_sqlite
 
 PLANS = 3000
 TABLES = {"meta": "key", "heads": "kind, id", "versions": "kind, id, generation, revision",
@@ -197,11 +197,6 @@ def test_killed_at_random_points_inside_the_apply_transaction(run, big, tmp_path
     again = run("apply", str(big["after"]), "--store", url, "--auto-approve")  # idempotent
     assert again.exit_code == 0 and again.stdout.endswith("No changes.\n"), again.output
     assert dump(db)["revisions"][-1][0] == 2
-
-
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

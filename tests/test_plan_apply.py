@@ -9,17 +9,7 @@ from pathlib import Path
 import pytest
 
 from offerspec.cli import store_options
-from storekit import copy_examples, drop_from, edit, heads, live_objects, open_sqlite
-
-
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/store.db"
+from storekit import drop_from, edit, heads, live_objects, open_sqlite
 
 
 def applied(run, cat: Path, url: str) -> None:

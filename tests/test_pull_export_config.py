@@ -13,16 +13,6 @@ from offerspec.store.url import DEFAULT_URL, resolve_store, url_to_path
 from storekit import copy_examples, open_sqlite
 
 
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/store.db"
-
-
 def test_pull_round_trip(run, cat, url, tmp_path) -> None:
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
     out = tmp_path / "pulled"

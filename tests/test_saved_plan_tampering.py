@@ -9,17 +9,7 @@ from typing import Any
 
 import pytest
 
-from storekit import copy_examples, edit, heads
-
-
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/store.db"
+from storekit import edit, heads
 
 
 def _saved(run, cat: Path, url: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:

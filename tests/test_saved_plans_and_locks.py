@@ -18,16 +18,6 @@ from offerspec.store.base import StoreLocked
 from storekit import copy_examples, edit, heads, open_sqlite
 
 
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/store.db"
-
-
 def test_saved_plan_applies_exactly_without_asking(run, cat, url, tmp_path) -> None:
     out = tmp_path / "plan.json"
     made = run("plan", str(cat), "--store", url, "--out", str(out))

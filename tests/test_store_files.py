@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
-
-from storekit import copy_examples
-
-
-@pytest.fixture
-def cat(tmp_path: Path) -> Path:
-    return copy_examples(tmp_path)
 
 
 def test_another_applications_database_is_refused_and_left_untouched(run, cat, tmp_path) -> None:
