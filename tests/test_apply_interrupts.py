@@ -102,10 +102,11 @@ def read_until(fd: int, marker: bytes, proc: subprocess.Popen[str], timeout: flo
 
 
 NOTHING = {signal.SIGINT: "interrupted; nothing was applied",
-           signal.SIGTERM: "terminated (SIGTERM); nothing was applied"}
+           signal.SIGTERM: "terminated (SIGTERM); nothing was applied",
+           signal.SIGHUP: "hung up (SIGHUP); nothing was applied"}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signal_inside_the_apply_transaction_rolls_back_and_releases_the_lock(
         run, big, tmp_path, signum: int) -> None:
     db, url = fresh_store(big, tmp_path)
@@ -199,7 +200,7 @@ def test_killed_at_random_points_inside_the_apply_transaction(run, big, tmp_path
     assert dump(db)["revisions"][-1][0] == 2
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_interrupted_while_waiting_for_the_lock(cat, tmp_path, signum: int) -> None:
     url = f"sqlite:///{tmp_path}/store.db"
     holder = open_sqlite(url)

@@ -1,9 +1,10 @@
-"""SIGINT and SIGTERM raise ``Interrupted``, so an interrupted command unwinds like on Ctrl-C.
+"""SIGINT, SIGTERM and SIGHUP raise ``Interrupted``, so an interrupted command unwinds like on Ctrl-C.
 
 Python's default SIGTERM ends the process at once: SQLite still rolls back an unfinished apply,
 but the apply lock row stays behind (taken over later on this host, not from another one). As an
 exception, both signals run the ``finally`` blocks: the transaction is rolled back, the lock
-released, and the exit code is 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+released, and the exit code is 128 + the signal (130 for SIGINT, 143 for SIGTERM, 129 for
+SIGHUP: the terminal running an apply was closed).
 
 Once the first signal was raised, cleanup is under way: a second signal does not interrupt it
 (rolling back and releasing the lock take a moment); a third ends the process at once.
@@ -17,7 +18,7 @@ import sys
 from types import FrameType
 from typing import ClassVar
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -35,7 +36,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 def describe(signum: int) -> str:
-    return "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    names: dict[int, str] = {signal.SIGTERM: "terminated (SIGTERM)", signal.SIGHUP: "hung up (SIGHUP)"}
+    return names.get(signum, "interrupted")
 
 
 def signal_of(exc: KeyboardInterrupt) -> int:
@@ -70,7 +72,7 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGINT and SIGTERM to ``Interrupted`` (the CLI's process; call from the main thread)."""
+    """Route SIGINT, SIGTERM and SIGHUP to ``Interrupted`` (the CLI's process; call from the main thread)."""
     _State.received = []
     _State.finished = False
     for signum in SIGNALS:

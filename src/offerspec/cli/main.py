@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 user error (bad catalog, bad input), 2 usage error,
 3 internal bug (a short report, never a raw traceback), 130 interrupted (Ctrl-C),
-143 terminated (SIGTERM).
+143 terminated (SIGTERM), 129 hung up (SIGHUP: the terminal was closed).
 Commands may define more (e.g. ``plan --detailed-exitcode`` and refused checkouts).
 """
 
@@ -59,7 +59,7 @@ class LazyGroup(click.Group):
             raise
         except BrokenPipeError:  # e.g. `offerspec export | head`: click quiets it, exit 1
             raise
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see cli/interrupts.py)
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP (see cli/interrupts.py)
             from offerspec.cli.interrupts import Interrupted
 
             if isinstance(exc, Interrupted):
