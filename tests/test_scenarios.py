@@ -222,3 +222,93 @@ def test_a_scenario_that_cannot_be_simulated_fails_with_the_reason(run, catalog_
     result = run("test", str(catalog_dir))
     assert result.exit_code == 1
     assert "    error: 9999-06-01 + 1 year(s) is after 9999-12-31" in result.stdout.splitlines()
+
+
+def _stderr_lines(result, folder) -> list[str]:
+    return [line.replace(str(folder) + "/", "") for line in result.stderr.splitlines()]
+
+
+BROKEN_THEN_VALID = """
+scenarios:
+  - name: a
+    checkout: {offer: subscribe, plan: annual-digital}
+    expect: {accepted: true}
+  - just a string
+  - name: a
+    checkout: {offer: subscibe, plan: annual-digital, date: 2026-11-22, country: XX}
+    expect: {accepted: false, charges: [{date: 2026-11-22, amount: 1, currency: USD}]}
+  - name: b
+    signup: {email: nobody, date: 2026-11-22}
+    expect: {plans: [ghost]}
+  - name: b
+    signup: {date: 2026-11-22}
+    expect: {plans: []}
+extra: 1
+"""
+
+
+def test_a_broken_scenario_hides_no_other_problem(run, catalog_dir, tmp_path) -> None:
+    """Schema errors of broken scenarios, every check of the valid ones and duplicate names
+    over all named scenarios, sorted by line, in one run; and nothing runs."""
+    scenarios(catalog_dir, BROKEN_THEN_VALID)
+    junit = tmp_path / "junit.xml"
+    result = run("test", str(catalog_dir), "--junit-xml", str(junit))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert _stderr_lines(result, catalog_dir) == [
+        "my.scenarios.yaml:3:15: error[schema]: missing required field 'date'",
+        "  hint: add `date:`",
+        "my.scenarios.yaml:5:5: error[schema]: entry of scenarios must be a mapping, got 'just a string'",
+        "my.scenarios.yaml:6:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
+        "  hint: give each scenario its own name",
+        "my.scenarios.yaml:7:23: error[scenario]: unknown offer 'subscibe'",
+        "  hint: did you mean 'subscribe'?",
+        "my.scenarios.yaml:7:82: error[scenario]: unknown country code 'XX'",
+        "  hint: use an uppercase ISO 3166-1 alpha-2 code, e.g. US",
+        "my.scenarios.yaml:8:40: error[scenario]: `charges` is not empty but `accepted` is false",
+        "  hint: a member who gets nothing has `charges: []`",
+        "my.scenarios.yaml:10:21: error[scenario]: invalid email address 'nobody'",
+        "  hint: write it as name@domain, e.g. ada@example.edu",
+        "my.scenarios.yaml:11:22: error[scenario]: unknown plan 'ghost'",
+        "  hint: known plans: annual-digital, annual-digital-print, lifetime-digital, monthly-digital, "
+        "monthly-digital-trial, monthly-donation, print-weekender-offline",
+        "my.scenarios.yaml:12:11: error[scenario]: duplicate scenario name 'b' (first at line 9)",
+        "  hint: give each scenario its own name",
+        "my.scenarios.yaml:13:13: error[scenario]: a signup needs an email or an ip",
+        "my.scenarios.yaml:15:1: error[unknown-field]: unknown field 'extra'",
+        "  hint: allowed fields: scenarios",
+        "11 errors, 0 warnings",
+    ]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("errors") == "1" and suite.get("tests") == "1"
+
+
+def test_an_invalid_name_is_not_compared_for_duplicates(run, catalog_dir) -> None:
+    long = "x" * 201
+    scenarios(catalog_dir, f"""
+        scenarios:
+          - {{name: "", expect: {{accepted: true}}}}
+          - {{name: "", expect: {{accepted: true}}}}
+          - {{name: 3, expect: {{accepted: true}}}}
+          - {{name: 3, expect: {{accepted: true}}}}
+          - {{name: {long}, expect: {{accepted: true}}}}
+          - {{name: {long}, expect: {{accepted: true}}}}
+        """)
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    assert not any("duplicate" in line for line in result.stderr.splitlines()), result.stderr
+
+
+def test_a_file_with_any_problem_loads_no_scenario(catalog_dir) -> None:
+    """The library contract: a caller that runs what was loaded never runs a broken file."""
+    from offerspec.api import check_catalog
+    from offerspec.scenarios import load_scenarios
+    from offerspec.simulate import index_for
+
+    good = scenarios(catalog_dir, PASSING, "good.scenarios.yaml")
+    bad = scenarios(catalog_dir, PASSING.replace("subscribe", "subscibe"), "bad.scenarios.yaml")
+    catalog, _ = check_catalog([str(catalog_dir)])
+    assert catalog is not None
+    loaded, problems = load_scenarios([bad, good], index_for(catalog))
+    assert [(item.file, item.scenario.name) for item in loaded] == [(str(good), "annual digital")]
+    assert [(d.line, d.col, d.message) for d in problems] == [(3, 23, "unknown offer 'subscibe'")]
