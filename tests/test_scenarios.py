@@ -312,3 +312,63 @@ def test_a_file_with_any_problem_loads_no_scenario(catalog_dir) -> None:
     loaded, problems = load_scenarios([bad, good], index_for(catalog))
     assert [(item.file, item.scenario.name) for item in loaded] == [(str(good), "annual digital")]
     assert [(d.line, d.col, d.message) for d in problems] == [(3, 23, "unknown offer 'subscibe'")]
+
+
+START = "  hint: start the file with `scenarios:` (see docs/simulator.md)"
+CHECKOUT = "checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", ["my.scenarios.yaml:1:1: error[empty-file]: the file is empty", START + ", or delete it"]),
+    ("~\n", ["my.scenarios.yaml:1:1: error[empty-file]: the file holds an empty document",
+             START + ", or delete it"]),
+    ("- name: a\n", ["my.scenarios.yaml:1:1: error[top-level-not-mapping]: the top level must be a "
+                     "mapping, found a list", START]),
+    ("just text\n", ["my.scenarios.yaml:1:1: error[top-level-not-mapping]: the top level must be a "
+                     "mapping, found str", START]),
+    ("name: a\n", ["my.scenarios.yaml:1:1: error[schema]: missing required field 'scenarios'",
+                   "  hint: add `scenarios:`",
+                   "my.scenarios.yaml:1:1: error[unknown-field]: unknown field 'name'",
+                   "  hint: allowed fields: scenarios"]),
+    ("scenarios:\n", ["my.scenarios.yaml:1:11: error[schema]: scenarios must be a list, got null"]),
+    ("scenarios: []\n", ["my.scenarios.yaml:1:12: error[schema]: scenarios lists no scenario",
+                         "  hint: add a scenario, or delete the file"]),
+    ("scenarios: {name: a}\n",
+     ["my.scenarios.yaml:1:12: error[schema]: scenarios must be a list, got a mapping"]),
+    ("scenarios: [a, ~, [b]]\n",
+     ["my.scenarios.yaml:1:13: error[schema]: entry of scenarios must be a mapping, got 'a'",
+      "my.scenarios.yaml:1:16: error[schema]: entry of scenarios must be a mapping, got null",
+      "my.scenarios.yaml:1:19: error[schema]: entry of scenarios must be a mapping, got a list"]),
+    ("scenarios:\n  - {name: [a], checkout: [b], expect: ~}\n  - {name: 3, signup: 5, expect: {}}\n",
+     ["my.scenarios.yaml:2:12: error[schema]: name must be text, got a list",
+      "my.scenarios.yaml:2:27: error[schema]: checkout must be a mapping, got a list",
+      "my.scenarios.yaml:2:40: error[schema]: expect must be a mapping, got null",
+      "my.scenarios.yaml:3:12: error[schema]: name must be text, got 3",
+      "  hint: quote it",
+      "my.scenarios.yaml:3:23: error[schema]: signup must be a mapping, got 5",
+      "my.scenarios.yaml:3:34: error[scenario]: expect at least one of accepted, reasons, plans, "
+      "entitlements, charges"]),
+    ("scenarios:\n  - name: a\n    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22,"
+     " holdings: {product: x}}\n    expect: {accepted: 1, reasons: seats-full, entitlements: [~],"
+     " charges: {a: 1}}\n",
+     ["my.scenarios.yaml:3:84: error[schema]: holdings must be a list, got a mapping",
+      "my.scenarios.yaml:4:24: error[schema]: accepted must be true or false, got 1",
+      "  hint: write true or false (yes/no/on/off are text in YAML 1.2)",
+      "my.scenarios.yaml:4:36: error[schema]: reasons must be a list, got 'seats-full'",
+      "  hint: write a list, even of one entry: [seats-full]",
+      "my.scenarios.yaml:4:63: error[schema]: entry of entitlements must be a mapping, got null",
+      "my.scenarios.yaml:4:76: error[schema]: charges must be a list, got a mapping"]),
+    (f"scenarios:\n  - name: a\n    {CHECKOUT}\n    checkout: {{}}\n    expect: {{accepted: true}}\n",
+     ["my.scenarios.yaml:3:5: error[duplicate-key]: duplicate key 'checkout' (defined again at line 4)",
+      "  hint: remove one of the two; YAML does not merge them",
+      "my.scenarios.yaml:4:5: error[duplicate-key]: duplicate key 'checkout' (first defined at line 3)",
+      "  hint: remove one of the two; YAML does not merge them"]),
+])
+def test_malformed_scenario_files_are_reported_not_crashed_on(run, catalog_dir, text: str,
+                                                              expected: list[str]) -> None:
+    scenarios(catalog_dir, text)
+    result = run("test", str(catalog_dir))
+    assert (result.exit_code, result.stdout) == (1, "")
+    errors = sum(1 for line in expected if not line.startswith("  hint:"))
+    summary = f"{errors} error{'' if errors == 1 else 's'}, 0 warnings"
+    assert _stderr_lines(result, catalog_dir) == [*expected, summary]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -23,6 +23,9 @@ from offerspec.simulate.signup import email_domain, parse_ip
 
 SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
 _NAME: TypeAdapter[str] = TypeAdapter(ScenarioName)
+# load_document's hints name a catalog's top-level keys; a scenario file starts with `scenarios:`.
+_FILE_HINTS = {"empty-file": "start the file with `scenarios:` (see docs/simulator.md), or delete it",
+               "top-level-not-mapping": "start the file with `scenarios:` (see docs/simulator.md)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,9 @@ def _to_diagnostic(doc: Document, error: Any) -> Diagnostic:
         fields = _model_fields(loc)
         hint = did_you_mean(name, fields) or f"allowed fields: {', '.join(fields)}"
         return Diagnostic(diag.file, diag.line, diag.col, diag.code, diag.message, hint=hint)
+    if error["type"] == "too_short" and loc == ("scenarios",):
+        return Diagnostic(diag.file, diag.line, diag.col, diag.code, "scenarios lists no scenario",
+                          hint="add a scenario, or delete the file")
     if error["type"] == "value_error":
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         return Diagnostic(diag.file, diag.line, diag.col, "scenario", message)
@@ -238,6 +244,11 @@ def _load_file(doc: Document, index: CatalogIndex) -> tuple[list[LoadedScenario]
     return ([] if problems else loaded), problems
 
 
+def _scenario_file_hint(diag: Diagnostic) -> Diagnostic:
+    hint = _FILE_HINTS.get(diag.code)
+    return diag if hint is None else replace(diag, hint=hint)
+
+
 def load_scenarios(files: list[Path], index: CatalogIndex) -> tuple[list[LoadedScenario], list[Diagnostic]]:
     """Every problem of every file (schema, ids, duplicate names), and the scenarios of the
     files that have none: a file with any problem runs nothing."""
@@ -245,7 +256,7 @@ def load_scenarios(files: list[Path], index: CatalogIndex) -> tuple[list[LoadedS
     diagnostics: list[Diagnostic] = []
     for path in files:
         doc, problems = load_document(path)
-        diagnostics.extend(problems)
+        diagnostics.extend(_scenario_file_hint(d) for d in problems)
         if doc is None:
             continue
         found, problems = _load_file(doc, index)
