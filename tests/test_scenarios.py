@@ -222,3 +222,153 @@ def test_a_scenario_that_cannot_be_simulated_fails_with_the_reason(run, catalog_
     result = run("test", str(catalog_dir))
     assert result.exit_code == 1
     assert "    error: 9999-06-01 + 1 year(s) is after 9999-12-31" in result.stdout.splitlines()
+
+
+def _stderr_lines(result, folder) -> list[str]:
+    return [line.replace(str(folder) + "/", "") for line in result.stderr.splitlines()]
+
+
+BROKEN_THEN_VALID = """
+scenarios:
+  - name: a
+    checkout: {offer: subscribe, plan: annual-digital}
+    expect: {accepted: true}
+  - just a string
+  - name: a
+    checkout: {offer: subscibe, plan: annual-digital, date: 2026-11-22, country: XX}
+    expect: {accepted: false, charges: [{date: 2026-11-22, amount: 1, currency: USD}]}
+  - name: b
+    signup: {email: nobody, date: 2026-11-22}
+    expect: {plans: [ghost]}
+  - name: b
+    signup: {date: 2026-11-22}
+    expect: {plans: []}
+extra: 1
+"""
+
+
+def test_a_broken_scenario_hides_no_other_problem(run, catalog_dir, tmp_path) -> None:
+    """Schema errors of broken scenarios, every check of the valid ones and duplicate names
+    over all named scenarios, sorted by line, in one run; and nothing runs."""
+    scenarios(catalog_dir, BROKEN_THEN_VALID)
+    junit = tmp_path / "junit.xml"
+    result = run("test", str(catalog_dir), "--junit-xml", str(junit))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert _stderr_lines(result, catalog_dir) == [
+        "my.scenarios.yaml:3:15: error[schema]: missing required field 'date'",
+        "  hint: add `date:`",
+        "my.scenarios.yaml:5:5: error[schema]: entry of scenarios must be a mapping, got 'just a string'",
+        "my.scenarios.yaml:6:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
+        "  hint: give each scenario its own name",
+        "my.scenarios.yaml:7:23: error[scenario]: unknown offer 'subscibe'",
+        "  hint: did you mean 'subscribe'?",
+        "my.scenarios.yaml:7:82: error[scenario]: unknown country code 'XX'",
+        "  hint: use an uppercase ISO 3166-1 alpha-2 code, e.g. US",
+        "my.scenarios.yaml:8:40: error[scenario]: `charges` is not empty but `accepted` is false",
+        "  hint: a member who gets nothing has `charges: []`",
+        "my.scenarios.yaml:10:21: error[scenario]: invalid email address 'nobody'",
+        "  hint: write it as name@domain, e.g. ada@example.edu",
+        "my.scenarios.yaml:11:22: error[scenario]: unknown plan 'ghost'",
+        "  hint: known plans: annual-digital, annual-digital-print, lifetime-digital, monthly-digital, "
+        "monthly-digital-trial, monthly-donation, print-weekender-offline",
+        "my.scenarios.yaml:12:11: error[scenario]: duplicate scenario name 'b' (first at line 9)",
+        "  hint: give each scenario its own name",
+        "my.scenarios.yaml:13:13: error[scenario]: a signup needs an email or an ip",
+        "my.scenarios.yaml:15:1: error[unknown-field]: unknown field 'extra'",
+        "  hint: allowed fields: scenarios",
+        "11 errors, 0 warnings",
+    ]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("errors") == "1" and suite.get("tests") == "1"
+
+
+def test_an_invalid_name_is_not_compared_for_duplicates(run, catalog_dir) -> None:
+    long = "x" * 201
+    scenarios(catalog_dir, f"""
+        scenarios:
+          - {{name: "", expect: {{accepted: true}}}}
+          - {{name: "", expect: {{accepted: true}}}}
+          - {{name: 3, expect: {{accepted: true}}}}
+          - {{name: 3, expect: {{accepted: true}}}}
+          - {{name: {long}, expect: {{accepted: true}}}}
+          - {{name: {long}, expect: {{accepted: true}}}}
+        """)
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    assert not any("duplicate" in line for line in result.stderr.splitlines()), result.stderr
+
+
+def test_a_file_with_any_problem_loads_no_scenario(catalog_dir) -> None:
+    """The library contract: a caller that runs what was loaded never runs a broken file."""
+    from offerspec.api import check_catalog
+    from offerspec.scenarios import load_scenarios
+    from offerspec.simulate import index_for
+
+    good = scenarios(catalog_dir, PASSING, "good.scenarios.yaml")
+    bad = scenarios(catalog_dir, PASSING.replace("subscribe", "subscibe"), "bad.scenarios.yaml")
+    catalog, _ = check_catalog([str(catalog_dir)])
+    assert catalog is not None
+    loaded, problems = load_scenarios([bad, good], index_for(catalog))
+    assert [(item.file, item.scenario.name) for item in loaded] == [(str(good), "annual digital")]
+    assert [(d.line, d.col, d.message) for d in problems] == [(3, 23, "unknown offer 'subscibe'")]
+
+
+START = "  hint: start the file with `scenarios:` (see docs/simulator.md)"
+CHECKOUT = "checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", ["my.scenarios.yaml:1:1: error[empty-file]: the file is empty", START + ", or delete it"]),
+    ("~\n", ["my.scenarios.yaml:1:1: error[empty-file]: the file holds an empty document",
+             START + ", or delete it"]),
+    ("- name: a\n", ["my.scenarios.yaml:1:1: error[top-level-not-mapping]: the top level must be a "
+                     "mapping, found a list", START]),
+    ("just text\n", ["my.scenarios.yaml:1:1: error[top-level-not-mapping]: the top level must be a "
+                     "mapping, found str", START]),
+    ("name: a\n", ["my.scenarios.yaml:1:1: error[schema]: missing required field 'scenarios'",
+                   "  hint: add `scenarios:`",
+                   "my.scenarios.yaml:1:1: error[unknown-field]: unknown field 'name'",
+                   "  hint: allowed fields: scenarios"]),
+    ("scenarios:\n", ["my.scenarios.yaml:1:11: error[schema]: scenarios must be a list, got null"]),
+    ("scenarios: []\n", ["my.scenarios.yaml:1:12: error[schema]: scenarios lists no scenario",
+                         "  hint: add a scenario, or delete the file"]),
+    ("scenarios: {name: a}\n",
+     ["my.scenarios.yaml:1:12: error[schema]: scenarios must be a list, got a mapping"]),
+    ("scenarios: [a, ~, [b]]\n",
+     ["my.scenarios.yaml:1:13: error[schema]: entry of scenarios must be a mapping, got 'a'",
+      "my.scenarios.yaml:1:16: error[schema]: entry of scenarios must be a mapping, got null",
+      "my.scenarios.yaml:1:19: error[schema]: entry of scenarios must be a mapping, got a list"]),
+    ("scenarios:\n  - {name: [a], checkout: [b], expect: ~}\n  - {name: 3, signup: 5, expect: {}}\n",
+     ["my.scenarios.yaml:2:12: error[schema]: name must be text, got a list",
+      "my.scenarios.yaml:2:27: error[schema]: checkout must be a mapping, got a list",
+      "my.scenarios.yaml:2:40: error[schema]: expect must be a mapping, got null",
+      "my.scenarios.yaml:3:12: error[schema]: name must be text, got 3",
+      "  hint: quote it",
+      "my.scenarios.yaml:3:23: error[schema]: signup must be a mapping, got 5",
+      "my.scenarios.yaml:3:34: error[scenario]: expect at least one of accepted, reasons, plans, "
+      "entitlements, charges"]),
+    ("scenarios:\n  - name: a\n    checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22,"
+     " holdings: {product: x}}\n    expect: {accepted: 1, reasons: seats-full, entitlements: [~],"
+     " charges: {a: 1}}\n",
+     ["my.scenarios.yaml:3:84: error[schema]: holdings must be a list, got a mapping",
+      "my.scenarios.yaml:4:24: error[schema]: accepted must be true or false, got 1",
+      "  hint: write true or false (yes/no/on/off are text in YAML 1.2)",
+      "my.scenarios.yaml:4:36: error[schema]: reasons must be a list, got 'seats-full'",
+      "  hint: write a list, even of one entry: [seats-full]",
+      "my.scenarios.yaml:4:63: error[schema]: entry of entitlements must be a mapping, got null",
+      "my.scenarios.yaml:4:76: error[schema]: charges must be a list, got a mapping"]),
+    (f"scenarios:\n  - name: a\n    {CHECKOUT}\n    checkout: {{}}\n    expect: {{accepted: true}}\n",
+     ["my.scenarios.yaml:3:5: error[duplicate-key]: duplicate key 'checkout' (defined again at line 4)",
+      "  hint: remove one of the two; YAML does not merge them",
+      "my.scenarios.yaml:4:5: error[duplicate-key]: duplicate key 'checkout' (first defined at line 3)",
+      "  hint: remove one of the two; YAML does not merge them"]),
+])
+def test_malformed_scenario_files_are_reported_not_crashed_on(run, catalog_dir, text: str,
+                                                              expected: list[str]) -> None:
+    scenarios(catalog_dir, text)
+    result = run("test", str(catalog_dir))
+    assert (result.exit_code, result.stdout) == (1, "")
+    errors = sum(1 for line in expected if not line.startswith("  hint:"))
+    summary = f"{errors} error{'' if errors == 1 else 's'}, 0 warnings"
+    assert _stderr_lines(result, catalog_dir) == [*expected, summary]

@@ -5,23 +5,27 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from offerspec.check.schema import did_you_mean, error_to_diagnostic
 from offerspec.diagnostics import Diagnostic, OfferspecError
 from offerspec.geo import country_codes
 from offerspec.load.files import Document, load_document
 from offerspec.load.yaml12 import Path as YamlPath
-from offerspec.scenarios.model import Scenario, ScenarioFile
+from offerspec.scenarios.model import Scenario, ScenarioFile, ScenarioFileShape, ScenarioName
 from offerspec.simulate.checkout import REFUSAL_CODES
 from offerspec.simulate.index import CatalogIndex, unknown_id
 from offerspec.simulate.signup import email_domain, parse_ip
 
 SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
+_NAME: TypeAdapter[str] = TypeAdapter(ScenarioName)
+# load_document's hints name a catalog's top-level keys; a scenario file starts with `scenarios:`.
+_FILE_HINTS = {"empty-file": "start the file with `scenarios:` (see docs/simulator.md), or delete it",
+               "top-level-not-mapping": "start the file with `scenarios:` (see docs/simulator.md)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,9 @@ def _to_diagnostic(doc: Document, error: Any) -> Diagnostic:
         fields = _model_fields(loc)
         hint = did_you_mean(name, fields) or f"allowed fields: {', '.join(fields)}"
         return Diagnostic(diag.file, diag.line, diag.col, diag.code, diag.message, hint=hint)
+    if error["type"] == "too_short" and loc == ("scenarios",):
+        return Diagnostic(diag.file, diag.line, diag.col, diag.code, "scenarios lists no scenario",
+                          hint="add a scenario, or delete the file")
     if error["type"] == "value_error":
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         return Diagnostic(diag.file, diag.line, diag.col, "scenario", message)
@@ -175,31 +182,84 @@ class _Checker:
                 self.known((*where, "charges", i, "plan"), "plan", charge.plan, self.index.plans)
 
 
+def _schema_problems(doc: Document, exc: ValidationError, base: YamlPath) -> list[Diagnostic]:
+    return [_to_diagnostic(doc, {**e, "loc": (*base, *e["loc"])})
+            for e in exc.errors(include_url=False)]
+
+
+def _validate(doc: Document) -> tuple[list[tuple[YamlPath, Any, Scenario | None]], list[Diagnostic]]:
+    """Each entry of ``scenarios`` (its path, raw value and model, or None when broken), and
+    the schema problems of the top level and of every entry."""
+    problems: list[Diagnostic] = []
+    try:
+        ScenarioFileShape.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(doc, exc, ()))
+    raw = doc.data.get("scenarios")
+    entries: list[tuple[YamlPath, Any, Scenario | None]] = []
+    for i, item in enumerate(raw if isinstance(raw, list) else ()):
+        base: YamlPath = ("scenarios", i)
+        try:
+            entries.append((base, item, Scenario.model_validate(item)))
+        except ValidationError as exc:
+            problems.extend(_schema_problems(doc, exc, base))
+            entries.append((base, item, None))
+    return entries, problems
+
+
+def _written_name(item: Any, scenario: Scenario | None) -> str | None:
+    """The name of a scenario, broken or not, unless the name itself is invalid."""
+    if scenario is not None:
+        return scenario.name
+    name = item.get("name") if isinstance(item, dict) else None
+    try:
+        return _NAME.validate_python(name)
+    except ValidationError:  # reported by the schema already
+        return None
+
+
+def _check_names(checker: _Checker, entries: list[tuple[YamlPath, Any, Scenario | None]]) -> None:
+    """Duplicate names over every named scenario, broken ones too (a fix must not reveal one)."""
+    first_line: dict[str, int] = {}
+    for base, item, scenario in entries:
+        name = _written_name(item, scenario)
+        if name is None:
+            continue
+        if name in first_line:
+            checker.problem((*base, "name"), f"duplicate scenario name '{name}' "
+                            f"(first at line {first_line[name]})", "give each scenario its own name")
+        first_line.setdefault(name, checker.doc.source_map.value(base)[0])
+
+
+def _load_file(doc: Document, index: CatalogIndex) -> tuple[list[LoadedScenario], list[Diagnostic]]:
+    entries, problems = _validate(doc)
+    checker = _Checker(doc, index)
+    loaded: list[LoadedScenario] = []
+    for base, _, scenario in entries:
+        if scenario is not None:  # a broken scenario has no values to check
+            checker.scenario(base, scenario)
+            loaded.append(LoadedScenario(scenario, doc.path, doc.source_map.value(base)[0]))
+    _check_names(checker, entries)
+    problems.extend(checker.problems)
+    return ([] if problems else loaded), problems
+
+
+def _scenario_file_hint(diag: Diagnostic) -> Diagnostic:
+    hint = _FILE_HINTS.get(diag.code)
+    return diag if hint is None else replace(diag, hint=hint)
+
+
 def load_scenarios(files: list[Path], index: CatalogIndex) -> tuple[list[LoadedScenario], list[Diagnostic]]:
-    """Every scenario of every file, and every problem (schema, ids, duplicate names)."""
+    """Every problem of every file (schema, ids, duplicate names), and the scenarios of the
+    files that have none: a file with any problem runs nothing."""
     loaded: list[LoadedScenario] = []
     diagnostics: list[Diagnostic] = []
     for path in files:
         doc, problems = load_document(path)
-        diagnostics.extend(problems)
+        diagnostics.extend(_scenario_file_hint(d) for d in problems)
         if doc is None:
             continue
-        try:
-            parsed = ScenarioFile.model_validate(doc.data)
-        except ValidationError as exc:
-            diagnostics.extend(_to_diagnostic(doc, e) for e in exc.errors(include_url=False))
-            continue
-        checker = _Checker(doc, index)
-        names: dict[str, int] = {}
-        for i, scenario in enumerate(parsed.scenarios):
-            base: YamlPath = ("scenarios", i)
-            checker.scenario(base, scenario)
-            line, _ = doc.source_map.value(base)
-            if scenario.name in names:
-                checker.problem((*base, "name"), f"duplicate scenario name '{scenario.name}' "
-                                f"(first at line {names[scenario.name]})", "give each scenario its own name")
-            names.setdefault(scenario.name, line)
-            loaded.append(LoadedScenario(scenario, doc.path, line))
-        diagnostics.extend(checker.problems)
+        found, problems = _load_file(doc, index)
+        loaded.extend(found)
+        diagnostics.extend(problems)
     return loaded, diagnostics
-

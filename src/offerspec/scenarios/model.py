@@ -6,7 +6,7 @@ An expected entitlement or charge is compared on the fields it writes, so
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -83,8 +83,11 @@ class Expect(_Strict):
         return self
 
 
+ScenarioName = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+
+
 class Scenario(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: ScenarioName
     description: str | None = None
     checkout: CheckoutSpec | None = None
     signup: SignupSpec | None = None
@@ -99,3 +102,10 @@ class Scenario(_Strict):
 
 class ScenarioFile(_Strict):
     scenarios: Annotated[list[Scenario], Field(min_length=1)]
+
+
+class ScenarioFileShape(_Strict):
+    """The top level alone: each scenario is then validated on its own, so that one broken
+    scenario does not hide the problems of the others."""
+
+    scenarios: Annotated[list[Any], Field(min_length=1)]
