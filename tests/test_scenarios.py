@@ -372,3 +372,23 @@ def test_malformed_scenario_files_are_reported_not_crashed_on(run, catalog_dir, 
     errors = sum(1 for line in expected if not line.startswith("  hint:"))
     summary = f"{errors} error{'' if errors == 1 else 's'}, 0 warnings"
     assert _stderr_lines(result, catalog_dir) == [*expected, summary]
+
+
+def test_an_expectation_written_as_null_is_an_error_at_its_key(run, catalog_dir) -> None:
+    # Left out, a key is not checked; written as null it would silently pin nothing.
+    scenarios(catalog_dir, """
+        scenarios:
+          - name: null pins nothing
+            checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}
+            expect:
+              accepted: null
+              charges: null
+        """)
+    result = run("test", str(catalog_dir))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "my.scenarios.yaml:5:17: error[scenario]: accepted: null expects nothing: write the "
+        "expected value, or leave the key out\n"
+        "my.scenarios.yaml:6:16: error[scenario]: charges: null expects nothing: write the "
+        "expected value, or leave the key out\n"
+        "2 errors, 0 warnings\n").replace("my.scenarios.yaml", str(catalog_dir / "my.scenarios.yaml"))

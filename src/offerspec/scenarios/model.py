@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from offerspec.model import IsoDate
 
@@ -75,6 +75,15 @@ class Expect(_Strict):
     plans: list[Id] | None = Field(default=None, description="Signup: plans auto-subscribed to")
     entitlements: list[ExpectedEntitlement] | None = None
     charges: list[ExpectedCharge] | None = None
+
+    @field_validator("accepted", "reasons", "plans", "entitlements", "charges", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # Left out, a key is not checked; written as null, it would pin nothing: a mistake.
+        if value is None:
+            raise ValueError(f"{info.field_name}: null expects nothing: write the expected value, "
+                             "or leave the key out")
+        return value
 
     @model_validator(mode="after")
     def _expects_something(self) -> Expect:
