@@ -235,7 +235,8 @@ class YamlBuilder:
                 if len(stack) >= self.max_depth:
                     self.error(pos, "yaml-too-deep",
                                f"nesting deeper than {self.max_depth} levels",
-                               hint="a catalog needs only a few levels; flatten the structure")
+                               hint="catalog and scenario files need only a few levels; "
+                                    "flatten the structure")
                     raise _Abort
                 self._check_tag(event, pos, "map" if kind is yaml.MappingStartEvent else "seq")
                 container: Any = {} if kind is yaml.MappingStartEvent else []
@@ -257,7 +258,7 @@ class YamlBuilder:
                 if documents > 1:
                     mark = event.start_mark
                     self.error((mark.line + 1, mark.column + 1), "multiple-documents",
-                               "a catalog file holds exactly one YAML document",
+                               "an offerspec file (catalog or scenarios) holds exactly one YAML document",
                                hint="split the documents into separate files")
                     raise _Abort
         if documents == 0:
@@ -288,7 +289,7 @@ class YamlBuilder:
     def _bad_tag(self, tag: str, pos: Position) -> None:
         if "python/" in tag:
             self.error(pos, "yaml-unsafe-tag", f"unsafe tag '{tag}' is refused",
-                       hint="catalog files hold plain data; remove the tag")
+                       hint="catalog and scenario files hold plain data; remove the tag")
         else:
             self.error(pos, "yaml-unknown-tag", f"unsupported tag '{tag}'",
                        hint="remove the tag; only YAML 1.2 core types are allowed")
