@@ -18,6 +18,18 @@ def copy_examples(dest: Path) -> Path:
     return target
 
 
+def write_big_catalog(directory: Path, plans: int, amount: int) -> Path:
+    """One product and ``plans`` monthly plans priced ``amount + i``: a new ``amount`` replaces
+    every plan."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = ["products:", "  - id: prod", "    name: Product", "plans:"]
+    for i in range(plans):
+        lines += [f"  - id: plan-{i}", f"    nickname: Plan {i}", "    product: prod",
+                  f"    amount: {amount + i}", "    currency: USD", "    interval: month"]
+    (directory / "big.yaml").write_text("\n".join(lines) + "\n")
+    return directory
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {path}"

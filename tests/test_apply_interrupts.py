@@ -24,21 +24,11 @@ from offerspec.diff.safety import PlanOptions
 from offerspec.store.base import ApplyMeta
 from offerspec.store.sqlite import SQLiteStore
 from offerspec.workflow import load_desired, plan
-from storekit import edit, open_sqlite
+from storekit import edit, open_sqlite, write_big_catalog
 
 PLANS = 3000
 TABLES = {"meta": "key", "heads": "kind, id", "versions": "kind, id, generation, revision",
           "revisions": "number", "locks": "name"}
-
-
-def write_catalog(directory: Path, amount: int) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = ["products:", "  - id: prod", "    name: Product", "plans:"]
-    for i in range(PLANS):
-        lines += [f"  - id: plan-{i}", f"    nickname: Plan {i}", "    product: prod",
-                  f"    amount: {amount + i}", "    currency: USD", "    interval: month"]
-    (directory / "big.yaml").write_text("\n".join(lines) + "\n")
-    return directory
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +36,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A store holding 3,000 plans (revision 1) and a catalog replacing every one of them
     (6,000 version rows in 2 batches)."""
     root = tmp_path_factory.mktemp("big")
-    before, after = write_catalog(root / "before", 100), write_catalog(root / "after", 200)
+    before = write_big_catalog(root / "before", PLANS, 100)
+    after = write_big_catalog(root / "after", PLANS, 200)
     db = root / "base.db"
     store = SQLiteStore(db, f"sqlite:///{db}")
     catalog, _ = load_desired([before])

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from offerspec.diagnostics import OfferspecError
 from offerspec.store.base import StoreLocked
-from storekit import copy_examples, edit, heads, open_sqlite
+from storekit import copy_examples, edit, heads, open_sqlite, write_big_catalog
 
 
 def test_saved_plan_applies_exactly_without_asking(run, cat, url, tmp_path) -> None:
@@ -155,15 +155,6 @@ def _cli(*args: str, cwd: Path, quiet: bool = False) -> subprocess.Popen[str]:
                             stdout=stdout, stderr=subprocess.PIPE, text=True)
 
 
-def _write_big_catalog(directory: Path, plans: int, amount: int) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = ["products:", "  - id: prod", "    name: Product", "plans:"]
-    for i in range(plans):
-        lines += [f"  - id: plan-{i}", f"    nickname: Plan {i}", "    product: prod",
-                  f"    amount: {amount + i}", "    currency: USD", "    interval: month"]
-    (directory / "big.yaml").write_text("\n".join(lines) + "\n")
-
-
 def test_two_concurrent_applies_are_serialized(cat, tmp_path, url) -> None:
     procs = [_cli("apply", str(cat), "--store", url, "--auto-approve", "--lock-timeout", "60",
                   cwd=tmp_path) for _ in range(2)]
@@ -188,8 +179,8 @@ def _state(db: Path) -> tuple[int, dict[tuple[str, str], str]]:
 def test_killed_apply_leaves_the_store_before_or_after(tmp_path, url) -> None:
     db = tmp_path / "store.db"
     before_dir, after_dir = tmp_path / "a", tmp_path / "b"
-    _write_big_catalog(before_dir, 3000, 100)
-    _write_big_catalog(after_dir, 3000, 200)  # every plan replaced: 6,000 version rows
+    write_big_catalog(before_dir, 3000, 100)
+    write_big_catalog(after_dir, 3000, 200)  # every plan replaced: 6,000 version rows
     first = _cli("apply", str(before_dir), "--store", url, "--auto-approve", cwd=tmp_path,
                  quiet=True)
     first.communicate(timeout=120)
