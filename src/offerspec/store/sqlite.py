@@ -94,7 +94,7 @@ def _store_error(url: str, exc: sqlite3.Error) -> OfferspecError:
     why = str(exc)
     if "full" in why:
         hint = "free space on the disk that holds the store, then try again"
-    elif "readonly" in why or "read-only" in why:
+    elif _read_only_error(exc):
         hint = "offerspec needs write access to the store file and its directory to apply"
     elif isinstance(exc, sqlite3.IntegrityError):
         hint = ("a constraint or trigger of the store refused it: if one was added to the store "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,15 +84,23 @@ def _catalog_value(value: Any, path: Path, table: str | None = None) -> tuple[st
 def _at(path: Path, key: str, table: str | None = None) -> str:
     """``path:line:col`` of the first ``key =`` (after the ``[table]`` header, if given) in the
     file: tomllib keeps no positions."""
+    header = f"[{table}]"
+    return _first_line(path, re.compile(rf"^(\s*)[\"']?{re.escape(key)}[\"']?\s*="),
+                       (lambda line: line.strip().replace(" ", "") == header) if table else None)
+
+
+def _first_line(path: Path, pattern: re.Pattern[str],
+                starts: Callable[[str], bool] | None = None) -> str:
+    """``path:line:col`` of the first line matching ``pattern`` (its group 1 is the indent),
+    after the first line ``starts`` accepts when given; ``path`` alone when there is none."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return str(path)
-    pattern = re.compile(rf"^(\s*)[\"']?{re.escape(key)}[\"']?\s*=")
-    inside = table is None
+    inside = starts is None
     for number, line in enumerate(lines, start=1):
         if not inside:
-            inside = line.strip().replace(" ", "") == f"[{table}]"
+            inside = starts is not None and starts(line)
             continue
         match = pattern.match(line)
         if match:
@@ -208,16 +217,8 @@ def _unknown_environment(project: Project, env: str) -> OfferspecError:
 
 def _at_environments(path: Path) -> str:
     """``path:line:col`` of the first line defining environments (``[environments.NAME]``)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return str(path)
-    pattern = re.compile(r"^(\s*)(\[\s*[\"']?environments[\"']?\s*[.\]]|[\"']?environments[\"']?\s*[.=])")
-    for number, line in enumerate(lines, start=1):
-        match = pattern.match(line)
-        if match:
-            return f"{path}:{number}:{len(match.group(1)) + 1}"
-    return str(path)
+    return _first_line(path, re.compile(
+        r"^(\s*)(\[\s*[\"']?environments[\"']?\s*[.\]]|[\"']?environments[\"']?\s*[.=])"))
 
 
 def catalog_for(paths: tuple[str, ...] | list[str], catalog: tuple[str, ...]) -> list[str]:
@@ -282,12 +283,10 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
     reads, and a store it may not write is opened read-only."""
     from offerspec.store.sqlite import SQLiteStore
 
-    if location.source == "default":
+    if not location.path.parent.is_dir() and creatable_directory(location):
+        # offerspec's own directory (the default one, or e.g. `sqlite:///.offerspec/staging.db`
+        # in offerspec.toml) is created when needed; any other directory must exist, so that a
+        # typo in a path does not quietly start an empty store somewhere else.
         location.path.parent.mkdir(parents=True, exist_ok=True)
-    elif location.path.parent.name == DEFAULT_DIR and location.path.parent.parent.is_dir():
-        # offerspec's own directory (e.g. `store = "sqlite:///.offerspec/staging.db"` in
-        # offerspec.toml) is created like the default one; any other directory must exist, so
-        # that a typo in a path does not quietly start an empty store somewhere else.
-        location.path.parent.mkdir(exist_ok=True)
     return SQLiteStore(location.path, location.url, busy_timeout=max(lock_wait, 5.0),
                        writable=writable)
