@@ -49,7 +49,7 @@ def test_store_in_a_read_only_place_says_so(run, cat, tmp_path, monkeypatch) -> 
     def refuse(conn: sqlite3.Connection, timeout: float) -> None:
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(store_module, "_enable_wal", refuse)
+    monkeypatch.setattr(store_module, "enable_wal", refuse)
     result = run("apply", str(cat), "--store", f"sqlite:///{tmp_path}/s.db", "--auto-approve")
     assert result.exit_code == 1
     assert "cannot open the store: attempt to write a readonly database" in result.stderr

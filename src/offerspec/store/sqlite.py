@@ -17,22 +17,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from offerspec.catalog import canonical_json
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import (
-    Archive,
     Change,
-    Create,
-    Delete,
-    Replace,
-    Unarchive,
-    Update,
     label,
-    to_dict,
 )
 from offerspec.store.base import (
     ApplyMeta,
@@ -45,6 +36,16 @@ from offerspec.store.base import (
     StoreLocked,
     text_hash,
 )
+from offerspec.store.sqlite_conn import (
+    current_user,
+    enable_wal,
+    is_read_only_error,
+    is_refusal,
+    now,
+    pid_alive,
+    store_error,
+)
+from offerspec.store.sqlite_writer import WRITERS, Writer, record
 
 SCHEMA_VERSION = "1"
 LOCK_NAME = "apply"
@@ -68,76 +69,6 @@ CREATE TABLE IF NOT EXISTS locks (
 """
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def current_user() -> str:
-    try:
-        import getpass
-
-        return getpass.getuser()
-    except (ImportError, KeyError, OSError):
-        return "unknown"
-
-
-def _refused(exc: BaseException) -> bool:
-    """An error of the database itself (busy, read-only, disk full, a constraint or trigger added
-    outside offerspec, a damaged file), as opposed to a misuse of sqlite3 by offerspec (a bug)."""
-    return isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError | sqlite3.DataError) \
-        or type(exc) is sqlite3.DatabaseError
-
-
-def _store_error(url: str, exc: sqlite3.Error) -> OfferspecError:
-    """The database refused (busy past the timeout, read-only, disk full, a constraint): the
-    transaction was rolled back, nothing was applied."""
-    why = str(exc)
-    if "full" in why:
-        hint = "free space on the disk that holds the store, then try again"
-    elif _read_only_error(exc):
-        hint = "offerspec needs write access to the store file and its directory to apply"
-    elif isinstance(exc, sqlite3.IntegrityError):
-        hint = ("a constraint or trigger of the store refused it: if one was added to the store "
-                "outside offerspec, remove it; otherwise this is a bug, please report it")
-    else:
-        hint = "check that the store file is writable and no other tool keeps it locked, then try again"
-    return OfferspecError(f"{url}: the database refused the write: {why}; nothing was changed",
-                          hint=hint)
-
-
-def _read_only_error(exc: sqlite3.Error) -> bool:
-    why = str(exc)
-    return "readonly" in why or "read-only" in why
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
-    """Switch to WAL, retrying: the switch needs an exclusive lock and SQLite answers "database is
-    locked" at once, without the busy handler, while another process opens the same new file."""
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
-
-
 class SQLiteStore:
     """A real SQLite file; see the module docstring for the layout."""
 
@@ -155,11 +86,11 @@ class SQLiteStore:
         try:
             self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
             self._refuse_foreign()
-            _enable_wal(self.conn, busy_timeout)
+            enable_wal(self.conn, busy_timeout)
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
-            if _read_only_error(exc):
+            if is_read_only_error(exc):
                 self.conn.close()  # a read-only error comes after connect()
                 if not writable and path.is_file():
                     self._open_read_only(busy_timeout)
@@ -190,7 +121,7 @@ class SQLiteStore:
             return
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            if not _read_only_error(exc) and "unable to open" not in str(exc):
+            if not is_read_only_error(exc) and "unable to open" not in str(exc):
                 raise
             if Path(f"{self.path}-wal").exists():
                 raise OfferspecError(
@@ -268,8 +199,8 @@ class SQLiteStore:
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
-            if isinstance(exc, sqlite3.DatabaseError) and _refused(exc):
-                raise _store_error(self.url, exc) from exc
+            if isinstance(exc, sqlite3.DatabaseError) and is_refusal(exc):
+                raise store_error(self.url, exc) from exc
             raise
 
     def _rollback(self) -> None:
@@ -379,7 +310,7 @@ class SQLiteStore:
         while True:
             with self._transaction():
                 holder = self._holder()
-                stale = holder is not None and holder.host == me.host and not _pid_alive(holder.pid)
+                stale = holder is not None and holder.host == me.host and not pid_alive(holder.pid)
                 if holder is None or stale:
                     self.conn.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?, ?)",
                                       (LOCK_NAME, me.id, me.user, me.host, me.pid, me.since))
@@ -437,13 +368,13 @@ class SQLiteStore:
                     "was made; nothing was applied", hint="run offerspec plan again")
             self._check_live_hashes(changes)
             revision = current + 1
-            writer = _Writer(conn, revision)
+            writer = Writer(conn, revision)
             total = len(changes)
             records: list[str] = []
             for start in range(0, total, BATCH):
                 for change in changes[start:start + BATCH]:
                     text = WRITERS[type(change)](writer, change)
-                    records.append(_record(change, text))
+                    records.append(record(change, text))
                 writer.flush()
                 if progress is not None:
                     progress(min(start + BATCH, total), total)
@@ -467,70 +398,3 @@ class SQLiteStore:
                 f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"
                 + (" ..." if len(changed) > 10 else "") + "; nothing was applied",
                 hint="run offerspec plan again")
-
-
-class _Writer:
-    """Collects rows per statement and writes them with executemany."""
-
-    def __init__(self, conn: sqlite3.Connection, revision: int) -> None:
-        self.conn = conn
-        self.revision = revision
-        self.heads: list[tuple[str, str, int, int, str, str, str]] = []
-        self.versions: list[tuple[str, str, int, int, str]] = []
-        self.deleted: list[tuple[str, str]] = []
-
-    def put(self, kind: str, ident: str, generation: int, data: dict[str, Any], *,
-            head: bool = True, text: str | None = None) -> str:
-        text = text if text is not None else canonical_json(data)
-        self.versions.append((kind, ident, generation, self.revision, text))
-        if head:
-            self.heads.append((kind, ident, generation, self.revision, text, text_hash(text),
-                               data.get("status", "active")))
-        return text
-
-    def flush(self) -> None:
-        if self.deleted:
-            self.conn.executemany("DELETE FROM heads WHERE kind = ? AND id = ?", self.deleted)
-            self.conn.executemany("DELETE FROM versions WHERE kind = ? AND id = ?", self.deleted)
-        self.conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?)", self.versions)
-        self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?, ?)", self.heads)
-        self.heads, self.versions, self.deleted = [], [], []
-
-
-def _record(change: Change, data_text: str | None) -> str:
-    """The change's plan-JSON record, splicing in the data text already encoded."""
-    record = to_dict(change)
-    if data_text is None:
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
-    del record["data"]
-    head = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
-    return f'{head[:-1]},"data":{data_text}}}'
-
-
-def _write_create(w: _Writer, c: Change) -> str:
-    assert isinstance(c, Create)
-    return w.put(c.kind, c.id, 1, c.data, text=c.text)
-
-
-def _write_in_place(w: _Writer, c: Change) -> str:
-    assert isinstance(c, Update | Archive | Unarchive)
-    return w.put(c.kind, c.id, c.generation, c.data)
-
-
-def _write_replace(w: _Writer, c: Change) -> str:
-    assert isinstance(c, Replace)
-    # The old generation is archived (existing subscribers keep it); the id now means the new one.
-    old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
-    w.put(c.kind, c.id, c.generation, old, head=False)
-    return w.put(c.kind, c.id, c.new_generation, c.data)
-
-
-def _write_delete(w: _Writer, c: Change) -> None:
-    assert isinstance(c, Delete)
-    w.deleted.append((c.kind, c.id))
-
-
-WRITERS: dict[type[Any], Callable[[_Writer, Change], str | None]] = {
-    Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
-    Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
-}
