@@ -44,7 +44,7 @@ def test_unreadable_live_object_is_a_user_error(run, cat, tmp_path, text: str, w
 
 def test_store_in_a_read_only_place_says_so(run, cat, tmp_path, monkeypatch) -> None:
     # Root ignores file modes, so stand in for a read-only directory the way SQLite reports it.
-    from offerspec.store import sqlite as store_module
+    from offerspec.store.sqlite import store as store_module
 
     def refuse(conn: sqlite3.Connection, timeout: float) -> None:
         raise sqlite3.OperationalError("attempt to write a readonly database")

@@ -20,7 +20,7 @@ from offerspec.store.base import (
     Store,
     text_hash,
 )
-from offerspec.store.sqlite_conn import current_user
+from offerspec.store.sqlite.conn import current_user
 
 
 def load_desired(paths: Iterable[Any], *, strict: bool = False,

@@ -138,10 +138,25 @@ class YamlBuilder:
         )
 
     def build(self, text: str) -> Any:
-        parser = _Parser(text)
+        try:
+            return self._build(text, _Parser(text))
+        except _NestingLimit:
+            # libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) stops flow nesting at depth 1000 itself,
+            # scanning up to 1024 characters ahead of the events it has delivered. offerspec's
+            # own limit must hold whatever the parser's: read that file again with PyYAML's
+            # pure-Python parser (no limit of its own), which the builder's limit then stops.
+            self.diagnostics.clear()
+            self.source_map = SourceMap()
+            self.root = None
+            return self._build(text, yaml.BaseLoader(text))
+
+    def _build(self, text: str, parser: Any) -> Any:
         try:
             return self._run(parser)
         except yaml.MarkedYAMLError as exc:
+            if exc.problem and "maximum nesting depth" in exc.problem \
+                    and not isinstance(parser, yaml.BaseLoader):
+                raise _NestingLimit from exc
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = exc.problem or exc.context or "invalid YAML"
@@ -154,7 +169,7 @@ class YamlBuilder:
         except yaml.reader.ReaderError as exc:
             # A character YAML forbids (NUL, other control characters). libyaml reports
             # a byte offset into the UTF-8 text; the pure-Python reader a character index.
-            if _Parser.__module__ == "yaml._yaml":
+            if _Parser.__module__ == "yaml._yaml" and not isinstance(parser, yaml.BaseLoader):
                 before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
             else:  # pragma: no cover - wheels ship libyaml
                 before = text[: exc.position]
@@ -314,6 +329,10 @@ class YamlBuilder:
         except ValueError as exc:
             self.error(pos, "yaml-bad-scalar", str(exc))
             raise _Abort from None
+
+
+class _NestingLimit(Exception):
+    """The C parser's own nesting limit was hit (see ``YamlBuilder.build``)."""
 
 
 class _Abort(Exception):

@@ -36,7 +36,7 @@ from offerspec.store.base import (
     StoreLocked,
     text_hash,
 )
-from offerspec.store.sqlite_conn import (
+from offerspec.store.sqlite.conn import (
     current_user,
     enable_wal,
     is_read_only_error,
@@ -45,7 +45,7 @@ from offerspec.store.sqlite_conn import (
     pid_alive,
     store_error,
 )
-from offerspec.store.sqlite_writer import WRITERS, Writer, record
+from offerspec.store.sqlite.writer import WRITERS, Writer, record
 
 SCHEMA_VERSION = "1"
 LOCK_NAME = "apply"
