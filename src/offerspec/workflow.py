@@ -18,9 +18,9 @@ from offerspec.store.base import (
     Snapshot,
     StaleRevision,
     Store,
+    current_user,
     text_hash,
 )
-from offerspec.store.sqlite.conn import current_user
 
 
 def load_desired(paths: Iterable[Any], *, strict: bool = False,
