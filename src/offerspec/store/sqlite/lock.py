@@ -16,6 +16,7 @@ from offerspec.diagnostics import OfferspecError
 from offerspec.store.base import LockInfo, StoreLocked, current_user, now
 from offerspec.store.rows import RowReader
 from offerspec.store.sqlite.conn import pid_alive
+from offerspec.store.sqlite.damage import reading
 
 LOCK_NAME = "apply"
 
@@ -45,8 +46,9 @@ class LockMixin:
         raise NotImplementedError
 
     def _holder(self) -> LockInfo | None:
-        row = self.conn.execute("SELECT id, user, host, pid, since FROM locks WHERE name = ?",
-                                (LOCK_NAME,)).fetchone()
+        with reading(self.url, self.conn):
+            row = self.conn.execute("SELECT id, user, host, pid, since FROM locks WHERE name = ?",
+                                    (LOCK_NAME,)).fetchone()
         return None if row is None else lock_info(self.url, row)
 
     @contextmanager

@@ -35,6 +35,7 @@ from offerspec.store.migrations import check_version, parse_version, pending
 from offerspec.store.rows import RowReader
 from offerspec.store.sqlite import read
 from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
+from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.sqlite.writer import WRITERS, Writer, record
@@ -79,6 +80,9 @@ class SQLiteStore(LockMixin):
                     f"{path}: cannot open the store: {exc}",
                     hint="offerspec needs write access to the store file and its directory "
                          "(SQLite keeps -wal and -shm files beside it) to apply") from exc
+            failure = open_failure(str(path), exc)
+            if failure is not None:
+                raise OfferspecError(failure[0], hint=failure[1]) from exc
             if not path.exists():
                 raise OfferspecError(f"{path}: cannot create the store: {exc}",
                                      hint=f"a new store needs write access to {path.parent}; "
@@ -150,6 +154,10 @@ class SQLiteStore(LockMixin):
     def _schema_version(self) -> int | None:
         """The store's schema version (None: an empty file); refuses another application's
         database: never add tables to (or switch the journal of) it."""
+        with reading(self.url, self.conn):
+            return self._read_schema_version()
+
+    def _read_schema_version(self) -> int | None:
         tables = self._tables()
         if not tables:
             return None
@@ -222,7 +230,8 @@ class SQLiteStore(LockMixin):
                                                 "value")
 
     def _revision(self) -> int:
-        row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
+        with reading(self.url, self.conn):
+            row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
         return RowReader(self.url, "revisions").integer(row[0], "max(number)", "number")
 
     def current_revision(self) -> int:
@@ -237,8 +246,9 @@ class SQLiteStore(LockMixin):
         self.conn.execute("BEGIN")
         try:
             revision = self._revision()
-            objects = read.heads(self.conn, self.url)
-            identity = self.identity
+            with reading(self.url, self.conn):
+                objects = read.heads(self.conn, self.url)
+                identity = self.identity
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
@@ -247,15 +257,18 @@ class SQLiteStore(LockMixin):
     def objects(self, kind: str) -> list[StoredObject]:
         self.conn.execute("BEGIN")
         try:
-            found = read.stored_objects(self.conn, self.url, kind)
+            with reading(self.url, self.conn):
+                found = read.stored_objects(self.conn, self.url, kind)
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
         return found
 
     def history(self) -> list[RevisionInfo]:
-        rows = self.conn.execute(f"SELECT {read.REVISION_COLUMNS} FROM revisions ORDER BY number")
-        revisions = [read.revision_info(self.url, row) for row in rows]
+        with reading(self.url, self.conn):
+            rows = self.conn.execute(f"SELECT {read.REVISION_COLUMNS} FROM revisions "
+                                     "ORDER BY number")
+            revisions = [read.revision_info(self.url, row) for row in rows]
         self._check_unchanged()
         return revisions
 
@@ -265,21 +278,25 @@ class SQLiteStore(LockMixin):
                                  hint="offerspec history lists them")
         self.conn.execute("BEGIN")
         try:
-            row = self.conn.execute(f"SELECT {read.REVISION_COLUMNS}, changes FROM revisions "
-                                    "WHERE number = ?", (number,)).fetchone()
+            with reading(self.url, self.conn):
+                row = self.conn.execute(f"SELECT {read.REVISION_COLUMNS}, changes FROM "
+                                        "revisions WHERE number = ?", (number,)).fetchone()
             if row is None:
                 last = self._revision()
                 raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
                                      if last else f"no revision {number}: {self.url} has none yet",
                                      hint="offerspec history lists them")
-            changes = read.revision_changes(self.conn, self.url, number, row[7])
+            with reading(self.url, self.conn):
+                changes = read.revision_changes(self.conn, self.url, number, row[7])
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
         return read.revision_info(self.url, row[:7], changes)
 
     def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        for revision, generation, text in read.versions(self.conn, self.url, kind, ident):
+        with reading(self.url, self.conn):
+            found = list(read.versions(self.conn, self.url, kind, ident))
+        for revision, generation, text in found:
             yield revision, generation, json.loads(text)
         self._check_unchanged()
 
@@ -315,8 +332,9 @@ class SQLiteStore(LockMixin):
     def _check_live_hashes(self, changes: Sequence[Change]) -> dict[tuple[str, str], int]:
         """Out-of-band edits don't move the revision: compare each touched object too.
         Returns (kind, id) -> the head's object number."""
-        live = {(kind, ident): obj for kind, table in read.heads(self.conn, self.url).items()
-                for ident, obj in table.items()} if changes else {}
+        with reading(self.url, self.conn):
+            heads = read.heads(self.conn, self.url) if changes else {}
+        live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
         changed = []
         for change in changes:
             obj: LiveObject | None = live.get((change.kind, change.id))
