@@ -47,23 +47,32 @@ def _derived(kind: str, data: dict[str, Any]) -> dict[str, Any]:
             "auto_renew": data.get("interval") is not None}
 
 
+_MISSING = object()
+
+
 @cache
-def _default_texts(kind: str) -> dict[str, str]:
-    return {name: canonical_json(value) for name, value in static_defaults(kind).items()
+def _plain_defaults(kind: str) -> dict[str, Any]:
+    """The static defaults, each None/bool/int/str or an empty list/dict: comparing the type
+    and the value is as exact as comparing canonical JSON (1 is not True, nor 1.0)."""
+    return {name: value for name, value in static_defaults(kind).items()
             if name not in DERIVED.get(kind, ())}
 
 
 def compact(kind: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """``data`` without its default-valued fields; None when that would not be reversible."""
-    texts = _default_texts(kind)
+    defaults = _plain_defaults(kind)
     derived = DERIVED.get(kind, ())
     if any(name not in data for name in static_defaults(kind)):
         return None
     derived_texts = {name: canonical_json(value) for name, value in _derived(kind, data).items()}
     out: dict[str, Any] = {}
     for name, value in data.items():
-        default = derived_texts.get(name) if name in derived else texts.get(name)
-        if default is None or canonical_json(value) != default:
+        if name in derived:
+            if canonical_json(value) != derived_texts[name]:
+                out[name] = value
+            continue
+        default = defaults.get(name, _MISSING)
+        if default is _MISSING or type(value) is not type(default) or value != default:
             out[name] = value
     return out
 

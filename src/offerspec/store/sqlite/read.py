@@ -39,12 +39,16 @@ HEADS = ("SELECT h.kind, h.id, o.generation, h.number, h.revision, h.data, v.dat
          "ORDER BY h.kind, h.id")
 
 
-def heads(conn: sqlite3.Connection, url: str) -> dict[str, dict[str, LiveObject]]:
+def heads(conn: sqlite3.Connection, url: str, only: set[tuple[str, str]] | None = None,
+          ) -> dict[str, dict[str, LiveObject]]:
+    """Every live object (``only``: just these (kind, id))."""
     objects: dict[str, dict[str, LiveObject]] = {kind: {} for kind in KINDS}
     rows = RowReader(url, "heads")
     versions = RowReader(url, "versions")
     for row in conn.execute(HEADS):
         kind, revision, edited, written, status = row[0], row[4], row[5], row[8], row[9]
+        if only is not None and (kind, row[1]) not in only:
+            continue
         ident = rows.text(row[1], repr(row[1]), "id")
         where = f"{kind}/{ident}"
         if kind not in KINDS:

@@ -333,7 +333,8 @@ class SQLiteStore(LockMixin):
         """Out-of-band edits don't move the revision: compare each touched object too.
         Returns (kind, id) -> the head's object number."""
         with reading(self.url, self.conn):
-            heads = read.heads(self.conn, self.url) if changes else {}
+            touched = {(change.kind, change.id) for change in changes}
+            heads = read.heads(self.conn, self.url, touched) if changes else {}
         live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
         changed = []
         for change in changes:
