@@ -11,6 +11,7 @@ import click
 
 from offerspec.cli.interrupts import Interrupted, finished, signal_of
 from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.plan import no_color_option, stdout_colour
 from offerspec.cli.store_options import (
     catalog_args,
     echo_warnings,
@@ -20,6 +21,7 @@ from offerspec.cli.store_options import (
     store_options,
 )
 from offerspec.diagnostics import OfferspecError
+from offerspec.render.safe import clean
 
 if TYPE_CHECKING:
     from offerspec.store.base import LockInfo
@@ -60,7 +62,8 @@ def _stderr_is_tty() -> bool:
 
 def _waiting(timeout: float) -> Callable[[LockInfo], None]:
     def say(holder: LockInfo) -> None:
-        click.echo(f"waiting up to {timeout:g}s for the store's {holder.describe()}", err=True)
+        click.echo(clean(f"waiting up to {timeout:g}s for the store's {holder.describe()}"),
+                   err=True)
 
     return say
 
@@ -164,12 +167,13 @@ NOTHING_APPLIED = "nothing was applied"
               help="Apply exactly this saved plan (refused if the store changed since).")
 @click.option("--lock-timeout", type=click.FloatRange(0.0), default=10.0, show_default=True,
               metavar="SECONDS", help="How long to wait for another apply's lock.")
+@no_color_option
 @store_options
 @safety_options
 @strict_option
 def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
-          store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
-          delete_removed: bool, strict: bool) -> None:
+          no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
+          max_archive_share: float, delete_removed: bool, strict: bool) -> None:
     """Apply the catalog to the store: one transaction, under the store's lock.
 
     \b
@@ -207,7 +211,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
                 else:
                     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
                     changeset = plan(catalog, snapshot, options)
-                click.echo(render_text(changeset), nl=False)
+                colour = stdout_colour(no_color)
+                click.echo(render_text(changeset, colour=colour), nl=False, color=colour)
                 if changeset.empty:
                     return
                 if saved is None:
