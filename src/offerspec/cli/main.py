@@ -63,7 +63,9 @@ class LazyGroup(click.Group):
             from offerspec.cli.interrupts import Interrupted
 
             if isinstance(exc, Interrupted):
-                click.echo(exc.message, err=True)
+                from offerspec.render.safe import clean
+
+                click.echo(clean(exc.message), err=True)
                 ctx.exit(exc.exit_code)
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
