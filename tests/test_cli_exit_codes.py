@@ -42,6 +42,7 @@ OK = {
     "export": "export --store {url}",
     "simulate": "simulate {cat} --offer subscribe",
     "test": "test {cat}",
+    "store": "store migrate --store {url}",
 }
 
 USER_ERROR = {
@@ -56,6 +57,7 @@ USER_ERROR = {
     "export": ("export --store {none}", "no store at"),
     "simulate": ("simulate {cat} --offer nope --plan x", "unknown offer 'nope'"),
     "test": ("test {nowhere}", "no such file or directory"),
+    "store": ("store migrate --store {none}", "no store at"),
 }
 """schema reads nothing the user gives it: it has no user error."""
 
@@ -73,6 +75,7 @@ USAGE_ERROR = {
     "export": ["export --format xml"],
     "simulate": ["simulate {cat} --batch b.csv --offer subscribe"],
     "test": ["test --junit"],
+    "store": ["store bogus", "store --bogus"],
 }
 
 
@@ -128,6 +131,7 @@ INJECT = {
     "export": "offerspec.store.url.resolve_store",
     "simulate": "offerspec.api.check_catalog",
     "test": "offerspec.api.check_catalog",
+    "store": "offerspec.store.url.resolve_store",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
               "plan": "plan {cat} --store {url} --detailed-exitcode"}

@@ -115,6 +115,7 @@ EVERY_ENV_COMMAND = {
     "force-unlock": ["force-unlock", "x"],
     "pull": ["pull", "--out", "pulled"],
     "export": ["export"],
+    "store migrate": ["store", "migrate"],
 }
 
 
@@ -176,6 +177,10 @@ def test_every_command_but_schema_takes_env() -> None:
     for name in sorted(COMMANDS):
         command = cli.get_command(ctx, name)
         assert command is not None
+        if isinstance(command, click.Group):  # e.g. store: each of its subcommands
+            for sub in command.commands.values():
+                assert any(p.name == "env" for p in sub.params), (name, sub.name)
+            continue
         takes = any(p.name == "env" for p in command.params)
         assert takes == (name != "schema"), name
 

@@ -37,6 +37,9 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    from offerspec.store.live import check_live
+
+    check_live(snapshot)
     files = pull_files(snapshot, schema=schema or SCHEMA_ID)
     if not files:
         raise OfferspecError(f"{snapshot.url} holds no active objects; nothing to pull",
@@ -68,6 +71,9 @@ def export(fmt: str, include_archived: bool, out: str, store: str | None, env: s
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    from offerspec.store.live import check_live
+
+    check_live(snapshot)
     text = plans_csv(snapshot, include_archived=include_archived)
     if out == "-":
         click.echo(text, nl=False)
