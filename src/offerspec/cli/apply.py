@@ -128,12 +128,12 @@ def _refuse_before_creating_a_store(saved: Any, store: str | None, env: str | No
         check_saved_plan(saved, new_store_snapshot(location.url))
 
 
-def _apply(opened: Any, changeset: Any) -> int:
+def _apply(opened: Any, changeset: Any, source: dict[str, str]) -> int:
     from offerspec.workflow import apply as apply_changeset
 
     progress = _Progress() if len(changeset.changes) >= PROGRESS_FROM else None
     try:
-        revision = apply_changeset(opened, changeset, progress=progress)
+        revision = apply_changeset(opened, changeset, progress=progress, source=source)
         click.echo(f"Applied revision {revision}: {changeset.summary()}")
     except KeyboardInterrupt as exc:
         if progress is not None:
@@ -165,6 +165,8 @@ NOTHING_APPLIED = "nothing was applied"
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
               help="Apply exactly this saved plan (refused if the store changed since).")
+@click.option("--message", "-m", "message", metavar="TEXT",
+              help="Why: recorded with the revision (offerspec history shows it).")
 @click.option("--lock-timeout", type=click.FloatRange(0.0), default=10.0, show_default=True,
               metavar="SECONDS", help="How long to wait for another apply's lock.")
 @no_color_option
@@ -172,7 +174,7 @@ NOTHING_APPLIED = "nothing was applied"
 @safety_options
 @strict_option
 def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
-          no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
+          message: str | None, no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
           max_archive_share: float, delete_removed: bool, strict: bool) -> None:
     """Apply the catalog to the store: one transaction, under the store's lock.
 
@@ -217,7 +219,11 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
                     return
                 if saved is None:
                     _confirm(auto_approve)
-                applied = _apply(opened, changeset)
+                from offerspec.source import revision_source
+
+                catalog_dir = (Path(plan_file).resolve() if plan_file is not None else
+                               Path(catalog_args(paths, location.catalog)[0]).resolve())
+                applied = _apply(opened, changeset, revision_source(message, catalog_dir))
         finally:
             opened.close()  # the last connection checkpoints the WAL: it takes a moment too
         if applied is not None:
