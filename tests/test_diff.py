@@ -145,10 +145,32 @@ Store: sqlite:///t.db (revision 1)
 
   -/+ plan m  (replace: amount forces a new version)  [drift: changed outside offerspec]
       nickname: "Monthly" (live) → "Monthly!" (catalog restores)
-      amount: 1 (live) → 999 (catalog restores)
+      amount: 0.01 USD (live) → 9.99 USD (catalog restores) (1 → 999)
       1. create m v2
       2. archive m v1 (its subscribers keep it)
   + plan new
+      nickname: "Monthly"
+      product: "p"
+      grants: ["p"]
+      amount: 9.99 USD (999)
+      currency: "USD"
+      interval: "month"
+      interval_count: 1
+      auto_renew: true
+      trial_period_days: 0
+      revenue_recognition: "time"
+      renewal_strategy: "regular"
+      available_online: true
+      is_hidden: false
+      refundable: false
+      type: "regular"
+      countries: []
+      ip_addresses: []
+      domains: []
+      is_donation: false
+      allow_send_invoice: false
+      status: "active"
+      metadata: {}
   + plan old  (unarchive)
       status: "archived" → "active"
   -/+ plan y  (replace: interval forces a new version)
@@ -157,6 +179,8 @@ Store: sqlite:///t.db (revision 1)
       2. point offer(s) o at v2
       3. archive y v1 (its subscribers keep it)
   + offer o
+      name: "O"
+      plans: ["y"]
   - plan gone  (archive: kept for existing subscribers, no longer available)
 
 2 to create, 0 to update, 2 to replace, 1 to archive, 1 to unarchive, 1 drifted

@@ -52,7 +52,7 @@ def test_plan_and_apply_samples_replace_drift_and_plan_json(run: Run, tmp_path: 
     replace = fenced("docs/plan-and-apply.md", "-/+ plan monthly-digital")
     drift = fenced("docs/plan-and-apply.md", "[drift: changed outside offerspec]\n")
     plan_json = json.loads(fenced("docs/plan-and-apply.md", '"format": "offerspec-plan"'))
-    old, new = re.findall(r"amount: (\d+) → (\d+)", replace)[0]
+    old, new = re.findall(r"amount: \S+ USD → \S+ USD \((\d+) → (\d+)\)", replace)[0]
     live_nickname = re.findall(r'nickname: "(.*)" \(live\)', drift)[0]
 
     catalog = shutil.copytree(EXAMPLES, tmp_path / "offers")
@@ -87,6 +87,15 @@ def test_plan_and_apply_samples_replace_drift_and_plan_json(run: Run, tmp_path: 
     result = run("plan", "--store", url, str(catalog))
     assert result.exit_code == 0, result.output
     assert drift in result.stdout
+
+
+def test_plan_doc_sample_of_a_first_plan(run: Run, in_dir: Path) -> None:
+    """Before the first apply: the notice on the first line, a created object's every field."""
+    expected = fenced("docs/plan-and-apply.md", "does not exist yet: every object is new")
+    shutil.copytree(EXAMPLES, in_dir / "examples")
+    result = run("plan", "examples")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(expected)
 
 
 def test_simulator_doc_checkout_sample(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -181,7 +181,7 @@ def test_markdown_shows_backticks_and_pipes_in_values_exactly(
           - {id: digital, name: "Digital ``` | `x`"}
         """)
     md = run("plan", "--format", "markdown", "--store", "sqlite:///s.db").stdout
-    assert ('\n`````diff\n~ product digital\n'
+    assert ('\n`````diff\n! product digital\n'
             '    name: "Digital ```` | `y`" → "Digital ``` | `x`"\n`````\n') in md
 
 
@@ -205,11 +205,15 @@ def test_a_huge_plan_is_cut_to_fit_a_github_comment(tmp_path: Path) -> None:
         store.close()
     whole = render_markdown(changeset)
     assert "not shown" not in whole and len(whole) < MAX_CHARS
-    cut = render_markdown(changeset, max_chars=900)
-    assert len(cut) <= 900
+    cut = render_markdown(changeset, max_chars=3000)
+    assert len(cut) <= 3000
     assert cut.endswith(" more line(s) not shown: the comment would be too long; run offerspec "
                         "plan for the whole plan\n```\n\n</details>\n")
-    assert "<details><summary>Changes (20)</summary>" in cut
+    assert "<details><summary>Every change in full (20)</summary>" in cut
+    shortest = render_markdown(changeset, max_chars=900)  # one line a change, no details
+    assert len(shortest) <= 900 and "<details>" not in shortest
+    assert shortest.endswith("The changes in full are not shown: the comment would be too long; "
+                             "run offerspec plan for the whole plan.\n")
 
 
 # -- the pre-commit hook ---------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
     edit(cat / "subscribe.yaml", "amount: 999 ", "amount: 1099 ")
     result = run("plan", str(cat), "--store", url)
     assert "  -/+ plan monthly-digital  (replace: amount forces a new version)" in result.stdout
-    assert "      amount: 999 → 1099" in result.stdout
+    assert "      amount: 9.99 USD → 10.99 USD (999 → 1099)" in result.stdout
     assert "      2. point offer(s) subscribe, try-digital at v2" in result.stdout
     assert "      3. archive monthly-digital v1 (its subscribers keep it)" in result.stdout
     assert result.stdout.rstrip().endswith("0 to create, 0 to update, 1 to replace, 0 to archive")
@@ -64,8 +64,13 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
     assert head == (2,)
     assert "No changes." in run("plan", str(cat), "--store", url).stdout
     versions = run("history", "--object", "plan/monthly-digital", "--store", url).stdout.splitlines()
-    assert [line.split()[:3] for line in versions] == [
+    assert [line.split() for line in versions if not line.startswith("      ")] == [
         ["1", "v1", "active"], ["2", "v1", "archived"], ["2", "v2", "active"]]
+    # Each version as a field diff from the one before; a generation's first: every field.
+    assert "         amount: 9.99 USD (999)" in versions
+    archived = versions.index("    2  v1  archived")
+    assert versions[archived + 1:archived + 2] == ['         status: "active" → "archived"']
+    assert "         amount: 10.99 USD (1099)" in versions[archived + 2:]
     as_json = json.loads(run("history", "--object", "plan/monthly-digital", "--store", url,
                              "--format", "json").stdout)
     assert [v["data"]["amount"] for v in as_json] == [999, 999, 1099]
@@ -212,8 +217,10 @@ def test_history_and_show(run, cat, url) -> None:
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
     applied(run, cat, url)
     lines = run("history", "--store", url).stdout.splitlines()
-    assert len(lines) == 2
-    assert lines[1].endswith("0 to create, 1 to update, 0 to replace, 0 to archive")
+    assert lines[0].split() == ["REVISION", "TIME", "BY", "SOURCE", "SUMMARY"]
+    assert len(lines) == 3
+    assert lines[2].endswith("0 to create, 1 to update, 0 to replace, 0 to archive")
+    assert lines[0].index("SUMMARY") == lines[2].index("0 to create")  # aligned columns
     shown = run("show", "2", "--store", url)
     assert shown.exit_code == 0
     assert '  ~ plan monthly-digital\n      nickname: "Monthly Digital" → "Monthly"' in shown.stdout
@@ -258,10 +265,12 @@ def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
 
 def test_markdown_and_json_formats(run, cat, url) -> None:
     md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
-    assert md.startswith("### offerspec plan\n")
+    assert md.startswith("### offerspec plan: the store sqlite:")
+    assert md.splitlines()[0].endswith(" does not exist yet: every object is new")
     assert "| create | 20 |" in md
-    assert "<details><summary>Changes (20)</summary>" in md
-    assert "```diff\n+ product digital-access\n" in md
+    assert "<details><summary>Every change in full (20)</summary>" in md
+    assert "```diff\n+ product digital-access\n+ " in md  # one line a change, unfolded
+    assert "```diff\n+ product digital-access\n    name: " in md
     doc = json.loads(run("plan", str(cat), "--store", url, "--format", "json").stdout)
     assert doc["format"] == "offerspec-plan" and doc["format_version"] == 1
     # No store yet: the plan is for a new store (the first apply creates it).

@@ -31,14 +31,15 @@ PRICE = FieldChange("amount", 999, 1099)
 CURRENCY = FieldChange("currency", "USD", "EUR")
 
 CHANGES = (
-    Create("products", "fresh", {"id": "fresh"}),
+    Create("products", "fresh", {"id": "fresh", "name": "Fresh", "description": None,
+                                  "metadata": {"tier": "gold"}}),
     Update("plans", "adopted", (), {"id": "adopted"}, "h", 1, drifted=True),
     Update("plans", "edited", (NICK,), {"id": "edited"}, "h", 1, drifted=True),
     Update("plans", "renamed", (NICK,), {"id": "renamed"}, "h", 1),
-    Replace("plans", "owner", (PRICE, CURRENCY), ("amount", "currency"), {"id": "owner"}, "h", 2,
-            offers=("a", "b"), group_plans=("g1", "g2")),
-    Replace("plans", "solo", (PRICE,), ("amount",), {"id": "solo"}, "h", 1, group_plans=("g",),
-            drifted=True),
+    Replace("plans", "owner", (PRICE, CURRENCY), ("amount", "currency"),
+            {"id": "owner", "currency": "EUR"}, "h", 2, offers=("a", "b"), group_plans=("g1", "g2")),
+    Replace("plans", "solo", (PRICE,), ("amount",), {"id": "solo", "currency": "JPY"}, "h", 1,
+            group_plans=("g",), drifted=True),
     Unarchive("plans", "back", (NICK, STATUS_ON), {"id": "back"}, "h", 1),
     Unarchive("plans", "back-drift", (STATUS_ON,), {"id": "back-drift"}, "h", 1, drifted=True),
     Archive("offers", "shelved", {"id": "shelved"}, "h", 1, (NICK,), drifted=True),
@@ -50,20 +51,22 @@ CHANGESET = ChangeSet(CHANGES, "sqlite:abc", "sqlite:///s.db", 4, "sha256:" + "0
 
 TEXT_LINES = """\
   + product fresh
+      name: "Fresh"
+      metadata: {{"tier": "gold"}}
   ~ plan adopted  (live already matches the catalog: recorded as offerspec's){drift}
   ~ plan edited{drift}
       nickname: "Old" (live) → "New" (catalog restores)
   ~ plan renamed
       nickname: "Old" → "New"
   -/+ plan owner  (replace: amount, currency force a new version)
-      amount: 999 → 1099
+      amount: 9.99 USD → 10.99 EUR (999 → 1099)
       currency: "USD" → "EUR"
       1. create owner v3
       2. point offer(s) a, b at v3
       3. point the group_owner_plan of plan(s) g1, g2 at v3
       4. archive owner v2 (its subscribers keep it)
   -/+ plan solo  (replace: amount forces a new version){drift}
-      amount: 999 (live) → 1099 (catalog restores)
+      amount: 999 JPY (live) → 1099 JPY (catalog restores)
       1. create solo v2
       2. point the group_owner_plan of plan(s) g at v2
       3. archive solo v1 (its subscribers keep it)
@@ -81,6 +84,27 @@ TEXT_LINES = """\
 SUMMARY = ("1 to create, 3 to update, 2 to replace, 2 to archive, 2 to unarchive, 1 to delete, "
            "5 drifted")
 
+MARKDOWN_HEADS = """\
++ product fresh
+! plan adopted  (live already matches the catalog: recorded as offerspec's){drift}
+! plan edited{drift}
+! plan renamed
+! plan owner  (replace: amount, currency force a new version)
+! plan solo  (replace: amount forces a new version){drift}
++ plan back  (unarchive)
++ plan back-drift  (unarchive){drift}
+- offer shelved  (archive: kept for existing subscribers, no longer available){drift}
+- plan gone  (archive: kept for existing subscribers, no longer available)
+- product dead  (DELETE: permanently, with every version)""".format(
+    drift="  [drift: changed outside offerspec]")
+
+
+def _markdown_details(text_lines: str) -> str:
+    """The text plan's lines as Markdown diff lines: a marker per action, details indented."""
+    heads = iter(MARKDOWN_HEADS.splitlines())
+    return "\n".join(next(heads) if not line.startswith("    ") else line[2:]
+                     for line in text_lines.splitlines())
+
 
 def test_text_plan_pinned() -> None:
     assert render_text(CHANGESET) == (
@@ -93,16 +117,11 @@ def test_text_plan_without_changes() -> None:
 
 
 def test_markdown_plan_pinned() -> None:
-    details = "\n".join(line[2:] if line.startswith("  ") else line
-                        for line in TEXT_LINES.splitlines())
+    details = _markdown_details(TEXT_LINES)
     assert render_markdown(CHANGESET) == f"""\
 ### offerspec plan
 
 Against `sqlite:///s.db` at revision 4, catalog `sha256:012345678901`.
-
-**{SUMMARY}**
-
-> **Drift:** 5 object(s) were changed outside offerspec; applying restores the catalog's values.
 
 | action | objects |
 |---|---:|
@@ -113,7 +132,15 @@ Against `sqlite:///s.db` at revision 4, catalog `sha256:012345678901`.
 | unarchive | 2 |
 | delete | 1 |
 
-<details><summary>Changes (11)</summary>
+**{SUMMARY}**
+
+> **Drift:** 5 object(s) were changed outside offerspec; applying restores the catalog's values.
+
+```diff
+{MARKDOWN_HEADS}
+```
+
+<details open><summary>Every change in full (11)</summary>
 
 ```diff
 {details}
@@ -121,7 +148,25 @@ Against `sqlite:///s.db` at revision 4, catalog `sha256:012345678901`.
 
 </details>
 """
-    assert details.startswith("+ product fresh\n~ plan adopted ")
+    assert details.startswith('+ product fresh\n    name: "Fresh"\n    metadata: ')
+
+
+def test_markdown_never_starts_a_replace_line_with_a_minus() -> None:
+    """GitHub colours a diff line starting with - red: a replacement is not a deletion."""
+    md = render_markdown(CHANGESET)
+    minus = [line for line in md.splitlines() if line.startswith("-")]
+    assert minus and all("(archive:" in line or "(DELETE:" in line for line in minus)
+    assert not any(line.startswith("-/+") for line in md.splitlines())
+
+
+def test_markdown_folds_the_details_of_a_long_plan_but_shows_one_line_a_change() -> None:
+    many = tuple(Create("products", f"p{i:02}", {"id": f"p{i:02}", "name": "N"})
+                 for i in range(30))
+    md = render_markdown(ChangeSet(many, "i", "u", 0, "sha256:abc"))
+    overview, details = md.split("<details>", 1)
+    assert "\n".join(f"+ product p{i:02}" for i in range(30)) in overview
+    assert details.startswith("<summary>Every change in full (30)</summary>")
+    assert '+ product p29\n    name: "N"\n```' in details
 
 
 def test_markdown_shows_the_four_main_rows_always_and_no_drift_note_without_drift() -> None:
@@ -131,8 +176,6 @@ def test_markdown_shows_the_four_main_rows_always_and_no_drift_note_without_drif
 
 Against `` u` `` at revision 0, catalog `sha256:abc`.
 
-**1 to create, 0 to update, 0 to replace, 0 to archive**
-
 | action | objects |
 |---|---:|
 | create | 1 |
@@ -140,7 +183,13 @@ Against `` u` `` at revision 0, catalog `sha256:abc`.
 | replace | 0 |
 | archive | 0 |
 
-<details><summary>Changes (1)</summary>
+**1 to create, 0 to update, 0 to replace, 0 to archive**
+
+```diff
++ plan x
+```
+
+<details open><summary>Every change in full (1)</summary>
 
 ```diff
 + plan x
@@ -156,7 +205,7 @@ Against `` u` `` at revision 0, catalog `sha256:abc`.
 def test_markdown_fence_is_longer_than_any_backtick_run_in_the_values() -> None:
     change = Update("plans", "x", (FieldChange("nickname", "a", "````b"),), {}, "h", 1)
     md = render_markdown(ChangeSet((change,), "i", "u", 0, "sha256:abc"))
-    assert '`````diff\n~ plan x\n    nickname: "a" → "````b"\n`````\n' in md
+    assert '`````diff\n! plan x\n    nickname: "a" → "````b"\n`````\n' in md
 
 
 def test_code_spans_show_backticks_exactly() -> None:
@@ -166,19 +215,27 @@ def test_code_spans_show_backticks_exactly() -> None:
     assert _code("a``") == "``` a`` ```"
 
 
-def test_cut_keeps_what_fits_and_counts_the_rest() -> None:
-    lines = ["aaaa", "bbbb", "cccc"]  # 5 characters each with the newline
-    assert _cut(lines, 15) == lines
-    assert _cut(lines, 14) == ["aaaa", "bbbb", "... 1 more line(s) not shown: the comment would be "
-                               "too long; run offerspec plan for the whole plan"]
-    assert _cut(lines, 4)[0].startswith("... 3 more line(s)")
+def test_cut_keeps_what_fits_and_counts_the_rest_within_the_budget() -> None:
+    lines = ["a" * 59, "b" * 59, "c" * 59]  # 60 characters each with the newline
+    assert _cut(lines, 180) == lines
+    notice = ("... {} more line(s) not shown: the comment would be too long; run offerspec plan "
+              "for the whole plan")
+    budget = 60 + len(notice.format(2)) + 1
+    assert _cut(lines, budget) == ["a" * 59, notice.format(2)]
+    assert _cut(lines, budget - 1) == [notice.format(3)]
 
 
-def test_markdown_too_long_for_a_comment_is_cut() -> None:
-    many = tuple(Create("plans", f"p{i:03}", {}) for i in range(100))
-    md = render_markdown(ChangeSet(many, "i", "u", 0, "sha256:abc"), max_chars=1000)
-    assert len(md) <= 1000
-    assert "+ plan p046\n... 53 more line(s) not shown" in md  # 47 shown + 53 = 100
+@pytest.mark.parametrize("max_chars", [1000, 1500, 2500, 5000])
+@pytest.mark.parametrize("nickname", ["x" * 40, "`" * 300, "\x1b" * 200], ids=["plain", "backticks", "esc"])
+def test_markdown_too_long_for_a_comment_is_cut_counting_its_fences(max_chars: int,
+                                                                    nickname: str) -> None:
+    """The limit holds whatever the fences (longer than any backtick run) and escapes cost."""
+    many = tuple(Create("plans", f"p{i:03}", {"id": f"p{i:03}", "nickname": nickname})
+                 for i in range(100))
+    md = render_markdown(ChangeSet(many, "i", "u", 0, "sha256:abc"), max_chars=max_chars)
+    assert len(md) <= max_chars
+    assert "more line(s) not shown" in md or "The changes in full are not shown" in md
+    assert md.count("```diff") in (1, 2)
 
 
 def test_json_document_pinned_and_read_back_whole(tmp_path: Path) -> None:

@@ -95,12 +95,14 @@ def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> None:
     check_safety(changeset.changes, snapshot, changeset.options)
 
 
-def apply(store: Store, changeset: ChangeSet, *, progress: Progress | None = None) -> int:
-    """Apply a plan made from the store's current revision; returns the new revision."""
+def apply(store: Store, changeset: ChangeSet, *, progress: Progress | None = None,
+          source: dict[str, str] | None = None) -> int:
+    """Apply a plan made from the store's current revision; returns the new revision.
+    ``source``: where it came from (``offerspec.source.revision_source``)."""
     if changeset.empty:
         raise OfferspecError("nothing to apply", hint="the plan has no changes")
     meta = ApplyMeta(changeset.catalog_hash, changeset.summary(), current_user(),
-                     socket.gethostname())
+                     socket.gethostname(), source=dict(source or {}))
     return store.apply(list(changeset.changes), changeset.base_revision, meta, progress)
 
 

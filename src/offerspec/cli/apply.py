@@ -11,6 +11,7 @@ import click
 
 from offerspec.cli.interrupts import Interrupted, finished, signal_of
 from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.plan import no_color_option, stdout_colour
 from offerspec.cli.store_options import (
     catalog_args,
     echo_warnings,
@@ -20,6 +21,7 @@ from offerspec.cli.store_options import (
     store_options,
 )
 from offerspec.diagnostics import OfferspecError
+from offerspec.render.safe import clean
 
 if TYPE_CHECKING:
     from offerspec.store.base import LockInfo
@@ -60,7 +62,8 @@ def _stderr_is_tty() -> bool:
 
 def _waiting(timeout: float) -> Callable[[LockInfo], None]:
     def say(holder: LockInfo) -> None:
-        click.echo(f"waiting up to {timeout:g}s for the store's {holder.describe()}", err=True)
+        click.echo(clean(f"waiting up to {timeout:g}s for the store's {holder.describe()}"),
+                   err=True)
 
     return say
 
@@ -125,12 +128,12 @@ def _refuse_before_creating_a_store(saved: Any, store: str | None, env: str | No
         check_saved_plan(saved, new_store_snapshot(location.url))
 
 
-def _apply(opened: Any, changeset: Any) -> int:
+def _apply(opened: Any, changeset: Any, source: dict[str, str]) -> int:
     from offerspec.workflow import apply as apply_changeset
 
     progress = _Progress() if len(changeset.changes) >= PROGRESS_FROM else None
     try:
-        revision = apply_changeset(opened, changeset, progress=progress)
+        revision = apply_changeset(opened, changeset, progress=progress, source=source)
         click.echo(f"Applied revision {revision}: {changeset.summary()}")
     except KeyboardInterrupt as exc:
         if progress is not None:
@@ -162,14 +165,17 @@ NOTHING_APPLIED = "nothing was applied"
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
               help="Apply exactly this saved plan (refused if the store changed since).")
+@click.option("--message", "-m", "message", metavar="TEXT",
+              help="Why: recorded with the revision (offerspec history shows it).")
 @click.option("--lock-timeout", type=click.FloatRange(0.0), default=10.0, show_default=True,
               metavar="SECONDS", help="How long to wait for another apply's lock.")
+@no_color_option
 @store_options
 @safety_options
 @strict_option
 def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
-          store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
-          delete_removed: bool, strict: bool) -> None:
+          message: str | None, no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
+          max_archive_share: float, delete_removed: bool, strict: bool) -> None:
     """Apply the catalog to the store: one transaction, under the store's lock.
 
     \b
@@ -207,12 +213,17 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
                 else:
                     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
                     changeset = plan(catalog, snapshot, options)
-                click.echo(render_text(changeset), nl=False)
+                colour = stdout_colour(no_color)
+                click.echo(render_text(changeset, colour=colour), nl=False, color=colour)
                 if changeset.empty:
                     return
                 if saved is None:
                     _confirm(auto_approve)
-                applied = _apply(opened, changeset)
+                from offerspec.source import revision_source
+
+                catalog_dir = (Path(plan_file).resolve() if plan_file is not None else
+                               Path(catalog_args(paths, location.catalog)[0]).resolve())
+                applied = _apply(opened, changeset, revision_source(message, catalog_dir))
         finally:
             opened.close()  # the last connection checkpoints the WAL: it takes a moment too
         if applied is not None:

@@ -1,15 +1,44 @@
-"""``offerspec history``, ``show REVISION`` and ``force-unlock ID``."""
+"""``offerspec history``, ``show REVISION`` and ``force-unlock ID``.
+
+Everything shown comes from the store (data): text goes through ``render.safe``.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from offerspec.cli.store_options import open_from_args, store_options
+from offerspec.render import safe
 
 KIND_NAMES = {"product": "products", "plan": "plans", "offer": "offers"}
+
+HISTORY_COLUMNS = ("REVISION", "TIME", "BY", "SOURCE", "SUMMARY")
+
+
+def table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Aligned columns under their headers, every cell escaped (the last one not padded)."""
+    cells = [headers, *(tuple(safe.clean(c) for c in row) for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+            for row in cells]
+
+
+def source_text(source: dict[str, str]) -> str:
+    """Where a revision came from, short: the message, then git commit@branch, then the CI run."""
+    parts = []
+    if source.get("message"):
+        parts.append(repr(source["message"]) if " " in source["message"] else source["message"])
+    if source.get("git_commit"):
+        branch = source.get("git_branch")
+        parts.append(f"git {source['git_commit'][:12]}" + (f" ({branch})" if branch else ""))
+    if source.get("ci_run"):
+        parts.append(f"ci {source['ci_run']}")
+    if source.get("via"):
+        parts.append(f"via {source['via']}")
+    return ", ".join(parts) or "-"
 
 
 def _object_history(opened: Any, spec: str, fmt: str) -> None:
@@ -24,12 +53,34 @@ def _object_history(opened: Any, spec: str, fmt: str) -> None:
     if not versions:
         raise OfferspecError(f"no {spec} in {opened.url}", hint="check the kind and id")
     if fmt == "json":
-        click.echo(json.dumps([{"revision": r, "generation": g, "data": d} for r, g, d in versions],
-                              indent=2, ensure_ascii=False))
+        click.echo(safe.json_text([{"revision": r, "generation": g, "data": d}
+                                   for r, g, d in versions]))
         return
+    click.echo(safe.text(version_lines(versions)), nl=False)
+
+
+def version_lines(versions: list[tuple[int, int, dict[str, Any]]]) -> list[str]:
+    """Each version as a field diff from the one before (a generation's first version: all of
+    its fields, as a create shows them)."""
+    from offerspec.diff.changes import FieldChange
+    from offerspec.render.plan_text import created_fields, field_lines
+
+    lines: list[str] = []
+    previous: dict[int, dict[str, Any]] = {}
     for revision, generation, data in versions:
-        click.echo(f"{revision:>5}  v{generation}  {data.get('status', 'active'):<8}  "
-                   + json.dumps(data, ensure_ascii=False, sort_keys=True))
+        lines.append(f"{revision:>5}  v{generation}  {data.get('status', 'active')}")
+        before = previous.get(generation)
+        if before is None:
+            lines.extend(created_fields(data, indent="         "))
+        else:
+            changed = tuple(FieldChange(k, before.get(k), data.get(k))
+                            for k in [*before, *(k for k in data if k not in before)]
+                            if before.get(k) != data.get(k))
+            currencies = (before.get("currency"), data.get("currency"))
+            lines.extend(field_lines(changed, False, "         ", currencies)
+                         or ["         (same content)"])
+        previous[generation] = data
+    return lines
 
 
 @click.command()
@@ -54,15 +105,22 @@ def history(fmt: str, obj: str | None, store: str | None, env: str | None) -> No
     finally:
         opened.close()
     if fmt == "json":
-        click.echo(json.dumps([{"revision": r.number, "time": r.time, "user": r.user,
-                                "host": r.host, "catalog_hash": r.catalog_hash,
-                                "summary": r.summary} for r in revisions], indent=2))
+        click.echo(safe.json_text([{"revision": r.number, "time": r.time, "user": r.user,
+                                    "host": r.host, "catalog_hash": r.catalog_hash,
+                                    "summary": r.summary, "source": _source(r)}
+                                   for r in revisions], ascii_only=True))
         return
     if not revisions:
         click.echo("No revisions yet.")
         return
-    for r in revisions:
-        click.echo(f"{r.number:>5}  {r.time}  {r.user}@{r.host}  {r.summary}")
+    rows = [(str(r.number), r.time, f"{r.user}@{r.host}", source_text(_source(r)), r.summary)
+            for r in revisions]
+    click.echo(safe.text(table(HISTORY_COLUMNS, rows)), nl=False)
+
+
+def _source(info: Any) -> dict[str, str]:
+    source = getattr(info, "source", None)  # a store from before sources were recorded: none
+    return dict(source) if isinstance(source, dict) else {}
 
 
 @click.command()
@@ -78,7 +136,7 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
     offerspec show 3 --format json
     """
     from offerspec.diff.changes import from_dict
-    from offerspec.render.plan_text import render_change
+    from offerspec.render.plan_text import styled_change
 
     _, opened = open_from_args(store, env, must_exist=True)
     try:
@@ -87,17 +145,17 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
         opened.close()
     changes = info.changes or []
     if fmt == "json":
-        click.echo(json.dumps({"revision": info.number, "time": info.time, "user": info.user,
-                               "host": info.host, "catalog_hash": info.catalog_hash,
-                               "summary": info.summary, "changes": changes}, indent=2,
-                              ensure_ascii=False))
+        click.echo(safe.json_text({"revision": info.number, "time": info.time, "user": info.user,
+                                   "host": info.host, "catalog_hash": info.catalog_hash,
+                                   "summary": info.summary, "source": _source(info),
+                                   "changes": changes}))
         return
-    click.echo(f"Revision {info.number}  {info.time}  {info.user}@{info.host}\n"
-               f"Catalog {info.catalog_hash}\n")
-    for raw in changes:
-        for line in render_change(from_dict(raw)):
-            click.echo(line)
-    click.echo(f"\n{info.summary}")
+    source = _source(info)
+    click.echo(safe.text([f"Revision {info.number}  {info.time}  {info.user}@{info.host}",
+                          f"Catalog {info.catalog_hash}",
+                          *([f"Source {source_text(source)}"] if source else []), ""]), nl=False)
+    body = [line for raw in changes for line in styled_change(from_dict(raw), False)]
+    click.echo("\n".join([*body, "", safe.clean(info.summary)]))
 
 
 @click.command("force-unlock")
@@ -110,4 +168,4 @@ def force_unlock(lock_id: str, store: str | None, env: str | None) -> None:
         holder = opened.force_unlock(lock_id)
     finally:
         opened.close()
-    click.echo(f"removed {holder.describe()}")
+    click.echo(safe.clean(f"removed {holder.describe()}"))

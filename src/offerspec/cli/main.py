@@ -64,7 +64,9 @@ class LazyGroup(click.Group):
             from offerspec.cli.interrupts import Interrupted
 
             if isinstance(exc, Interrupted):
-                click.echo(exc.message, err=True)
+                from offerspec.render.safe import clean
+
+                click.echo(clean(exc.message), err=True)
                 ctx.exit(exc.exit_code)
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
@@ -77,9 +79,12 @@ class LazyGroup(click.Group):
                 click.echo(render_text(exc.diagnostics), nl=False, err=True)
                 ctx.exit(exc.exit_code)
             if isinstance(exc, OfferspecError):
-                click.echo(f"error: {exc.message}", err=True)
-                if exc.hint:
-                    click.echo(f"  hint: {exc.hint}", err=True)
+                from offerspec.render.safe import text
+
+                # Messages quote data (a plan file's store URL, ids): one line each, escaped.
+                click.echo(text([f"error: {exc.message}",
+                                 *([f"  hint: {exc.hint}"] if exc.hint else [])]),
+                           nl=False, err=True)
                 ctx.exit(exc.exit_code)
             report_bug(exc)
             ctx.exit(EXIT_BUG)
@@ -92,9 +97,11 @@ def report_bug(exc: BaseException) -> None:
         log.write(f"offerspec {__version__} on Python {sys.version.split()[0]}\n")
         log.write(f"argv: {sys.argv}\n\n")
         log.write("".join(traceback.format_exception(exc)))
-    click.echo(
-        f"offerspec: internal error (this is a bug): {type(exc).__name__}: {exc}\n"
-        f"  the full report is in {path}; please attach it to an issue.", err=True)
+    from offerspec.render.safe import text
+
+    click.echo(text([f"offerspec: internal error (this is a bug): {type(exc).__name__}: {exc}",
+                     f"  the full report is in {path}; please attach it to an issue."]),
+               nl=False, err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,8 +14,11 @@ from offerspec.cli.store_options import (
     safety_options,
     store_options,
 )
+from offerspec.diagnostics import OfferspecError
 
 if TYPE_CHECKING:
+    from offerspec.diff.changeset import ChangeSet
+    from offerspec.diff.safety import PlanOptions
     from offerspec.store.base import Snapshot
     from offerspec.store.url import StoreLocation
 
@@ -39,7 +42,7 @@ class DetailedExitCommand(click.Command):
             raise
 
 
-def render(changeset: Any, fmt: str) -> str:
+def render(changeset: Any, fmt: str, *, colour: bool = False) -> str:
     if fmt == "json":
         from offerspec.render.plan_json import render_json
 
@@ -50,7 +53,30 @@ def render(changeset: Any, fmt: str) -> str:
         return render_markdown(changeset)
     from offerspec.render.plan_text import render_text
 
-    return render_text(changeset)
+    return render_text(changeset, colour=colour)
+
+
+def no_color_option(func: Any) -> Any:
+    return click.option("--no-color", "no_color", is_flag=True,
+                        help="No colour (nor with NO_COLOR set, nor when not a terminal).")(func)
+
+
+def stdout_colour(no_color: bool) -> bool:
+    import sys
+
+    from offerspec.render.safe import colour_wanted
+
+    return colour_wanted(sys.stdout, no_color=no_color)
+
+
+def _markdown_refusal(exc: OfferspecError) -> str:
+    """Why there is no plan, as a pull-request comment (the errors still go to stderr)."""
+    from offerspec.diagnostics import DiagnosticsError
+    from offerspec.render.plan_markdown import render_markdown_error, render_markdown_errors
+
+    if isinstance(exc, DiagnosticsError):
+        return render_markdown_errors(exc.diagnostics)
+    return render_markdown_error(exc.message, exc.hint)
 
 
 @click.command(cls=DetailedExitCommand)
@@ -60,12 +86,13 @@ def render(changeset: Any, fmt: str) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply --plan.")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
+@no_color_option
 @store_options
 @safety_options
 @strict_option
 def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool,
-         store: str | None, env: str | None, allow_destroy: bool, max_archive_share: float,
-         delete_removed: bool, strict: bool) -> None:
+         no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
+         max_archive_share: float, delete_removed: bool, strict: bool) -> None:
     """Show what apply would change: + create, ~ update, -/+ replace, - archive, drift marked.
 
     \b
@@ -74,6 +101,30 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
     offerspec plan --format markdown > plan.md # a pull-request comment
     """
     from offerspec.diff.safety import PlanOptions, check_safety
+
+    options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
+    try:
+        changeset, snapshot = _make_plan(paths, store, env, options, strict)
+    except OfferspecError as exc:
+        if fmt == "markdown":
+            click.echo(_markdown_refusal(exc), nl=False)
+        raise
+    colour = fmt == "text" and stdout_colour(no_color)
+    click.echo(render(changeset, fmt, colour=colour), nl=False, color=colour)
+    check_safety(changeset.changes, snapshot, options)
+    if out is not None:
+        from offerspec.cli.validate import write_atomically
+        from offerspec.render.plan_json import render_json
+
+        write_atomically(Path(out), render_json(changeset))
+        click.echo(f"saved the plan to {out}; apply exactly it with: offerspec apply --plan {out}",
+                   err=True)
+    if detailed_exitcode and not changeset.empty:
+        raise SystemExit(EXIT_CHANGES)
+
+
+def _make_plan(paths: tuple[str, ...], store: str | None, env: str | None, options: PlanOptions,
+               strict: bool) -> tuple[ChangeSet, Snapshot]:
     from offerspec.store.base import new_store_snapshot
     from offerspec.store.url import resolve_store, store_is_new
     from offerspec.workflow import load_desired
@@ -86,20 +137,8 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
     catalog, diagnostics = load_desired(catalog_args(paths, location.catalog), strict=strict,
                                         freeze_gc=True)
     echo_warnings(diagnostics)
-    options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
     snapshot = new_store_snapshot(location.url) if new else _read_snapshot(location)
-    changeset = make_plan(catalog, snapshot, options, check=False)
-    click.echo(render(changeset, fmt), nl=False)
-    check_safety(changeset.changes, snapshot, options)
-    if out is not None:
-        from offerspec.cli.validate import write_atomically
-        from offerspec.render.plan_json import render_json
-
-        write_atomically(Path(out), render_json(changeset))
-        click.echo(f"saved the plan to {out}; apply exactly it with: offerspec apply --plan {out}",
-                   err=True)
-    if detailed_exitcode and not changeset.empty:
-        raise SystemExit(EXIT_CHANGES)
+    return make_plan(catalog, snapshot, options, check=False), snapshot
 
 
 def _read_snapshot(location: StoreLocation) -> Snapshot:

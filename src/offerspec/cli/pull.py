@@ -8,6 +8,7 @@ import click
 
 from offerspec.cli.store_options import open_from_args, store_options
 from offerspec.diagnostics import OfferspecError
+from offerspec.render.safe import clean
 
 
 @click.command()
@@ -45,8 +46,8 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
                              hint="apply a catalog first, or check --store / --env")
     for name, text in files.items():
         write_atomically(target / name, text)
-    click.echo(f"wrote {len(files)} file(s) to {out} from {snapshot.url} "
-               f"(revision {snapshot.revision})", err=True)
+    click.echo(clean(f"wrote {len(files)} file(s) to {out} from {snapshot.url} "
+                     f"(revision {snapshot.revision})"), err=True)
 
 
 @click.command()

@@ -10,7 +10,6 @@ Exit codes: 0 the member gets something (accepted, auto-subscribed, plans shown)
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ import click
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 from offerspec.cli.store_options import store_options
 from offerspec.diagnostics import DiagnosticsError, OfferspecError
+from offerspec.render.safe import clean
 
 if TYPE_CHECKING:
     from offerspec.catalog import Catalog
@@ -126,7 +126,9 @@ def load_from_store(options: SimulateOptions) -> Catalog:
 
 
 def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else text, nl=fmt == "json")
+    from offerspec.render.safe import json_text
+
+    click.echo(json_text(data) if fmt == "json" else text, nl=fmt == "json")
 
 
 @click.command()
@@ -266,9 +268,9 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
         for result in results:
             if result.error is not None:
                 invalid += 1
-                reports.append(f"{name}:{result.line}: error: {result.error.message}")
+                reports.append(clean(f"{name}:{result.line}: error: {result.error.message}"))
                 if result.error.hint:
-                    reports.append(f"  hint: {result.error.hint}")
+                    reports.append(clean(f"  hint: {result.error.hint}"))
                 if len(reports) >= 2048:  # echo flushes: one echo per many lines, same text
                     click.echo("\n".join(reports), err=True)
                     reports.clear()

@@ -99,7 +99,9 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool, env: str 
     with gc_paused():
         text, content_hash = catalog.to_json_and_hash()
     if output == "-":
-        click.echo(text, nl=False)
+        from offerspec.render.safe import escape_json
+
+        click.echo(escape_json(text), nl=False)
     else:
         write_atomically(Path(output), text, hint="pass -o a writable file path")
         click.echo(f"wrote {output} ({content_hash})", err=True)

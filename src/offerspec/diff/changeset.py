@@ -11,7 +11,7 @@ from offerspec.catalog import Catalog
 from offerspec.diff.changes import Change, action, is_drifted
 from offerspec.diff.compare import canonical_texts, compare
 from offerspec.diff.safety import PlanOptions, check_safety
-from offerspec.store.base import Snapshot
+from offerspec.store.base import NEW_STORE, Snapshot
 
 SUMMARY_ACTIONS = ("create", "update", "replace", "archive")
 EXTRA_ACTIONS = ("unarchive", "delete")
@@ -29,6 +29,11 @@ class ChangeSet:
     @property
     def empty(self) -> bool:
         return not self.changes
+
+    @property
+    def store_is_new(self) -> bool:
+        """Made before the store's first apply (there was no store: every object is new)."""
+        return self.store_identity.startswith(NEW_STORE)
 
     def counts(self) -> Counter[str]:
         return Counter(action(c) for c in self.changes)

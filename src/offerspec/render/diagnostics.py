@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from offerspec.diagnostics import Diagnostic
+from offerspec.render.safe import clean, json_text
 
 
 def _counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
@@ -17,14 +17,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)} | {
-    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
-    0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}  # str.splitlines() breaks on these too
-
-
 def _one_line(text: str) -> str:
-    """A value quoted in a message ('a\\nb') must not break the one-line-per-problem format."""
-    return text.translate(_CONTROL)
+    """A value quoted in a message ('a\\nb') must not break the one-line-per-problem format
+    nor control the terminal (render.safe, the one output layer for data)."""
+    return clean(text)
 
 
 def render_text(diagnostics: list[Diagnostic], summary: str = "") -> str:
@@ -53,11 +49,13 @@ def render_json(diagnostics: list[Diagnostic], summary: str = "") -> str:
     errors, warnings = _counts(diagnostics)
     body = {"valid": errors == 0, "errors": errors, "warnings": warnings,
             "diagnostics": [diagnostic_dict(d) for d in diagnostics]}
-    return json.dumps(body, indent=2) + "\n"
+    return json_text(body, ascii_only=True) + "\n"
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's own encoding for line breaks (a multi-line annotation), then render.safe for
+    every other control character (a raw ESC would colour the job's log)."""
+    return clean(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -14,6 +14,8 @@ from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Change, from_dict, label, to_dict
 from offerspec.diff.changeset import ChangeSet
 from offerspec.diff.safety import PlanOptions
+from offerspec.render.plan_text import new_store_line
+from offerspec.render.safe import json_text
 
 FORMAT_VERSION = 1
 KIND = "offerspec-plan"
@@ -22,7 +24,8 @@ KIND = "offerspec-plan"
 def to_document(changeset: ChangeSet) -> dict[str, Any]:
     counts = changeset.counts()
     options = changeset.options
-    return {
+    notice = {"notice": new_store_line(changeset)} if changeset.store_is_new else {}
+    return notice | {
         "format": KIND,
         "format_version": FORMAT_VERSION,
         "offerspec_version": __version__,
@@ -40,7 +43,10 @@ def to_document(changeset: ChangeSet) -> dict[str, Any]:
 
 
 def render_json(changeset: ChangeSet) -> str:
-    return json.dumps(to_document(changeset), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(to_document(changeset))
+    if changeset.store_is_new:  # the notice on the first line, as in the other formats
+        text = "{" + text.removeprefix("{\n  ")
+    return text + "\n"
 
 
 def _bad(path: Path, why: str) -> OfferspecError:

@@ -1,4 +1,8 @@
-"""The plan for a terminal: one function per change type (dispatch on the type)."""
+"""The plan for a terminal: one function per change type (dispatch on the type).
+
+Every line is built from data and passes through ``render.safe`` (one value a line, escaped);
+colour is added afterwards, to the change's first line only, and only when asked for.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,93 @@ from typing import Any
 
 from offerspec.diff.changes import (
     Archive,
+    Change,
     Create,
     Delete,
     FieldChange,
     Replace,
     Unarchive,
     Update,
+    action,
     label,
 )
 from offerspec.diff.changeset import ChangeSet
 from offerspec.diff.describe import describe, value
+from offerspec.money import exponent, format_amount
+from offerspec.render import safe
 
 DRIFT = "[drift: changed outside offerspec]"
 
+COLOUR_BY_ACTION = {"create": "green", "unarchive": "green", "update": "yellow",
+                    "replace": "red", "archive": "red", "delete": "red"}
 
-def field_lines(fields: tuple[FieldChange, ...], drifted: bool, indent: str = "      ") -> list[str]:
-    if drifted:
-        return [f"{indent}{f.field}: {value(f.old)} (live) → {value(f.new)} (catalog restores)"
-                for f in fields]
-    return [f"{indent}{line}" for f in fields for line in describe(f)]
+
+def new_store_line(changeset: ChangeSet) -> str:
+    """The first line of a plan made before the store's first apply, in every format."""
+    return f"the store {changeset.store_url} does not exist yet: every object is new"
+
+
+def _is_money(amount: Any, currency: Any) -> bool:
+    return type(amount) is int and isinstance(currency, str)
+
+
+def _shows_minor_units(*currencies: str) -> bool:
+    """``(499)`` beside ``4.99 USD`` says what is stored; for JPY (no minor unit) it would repeat."""
+    return any(exponent(c) != 0 for c in currencies)
+
+
+def _currencies(change: Any) -> tuple[Any, Any]:
+    """(old, new) currency of a plan change: the catalog's, and the live one where it changes."""
+    data = getattr(change, "data", None) or {}
+    new = data.get("currency")
+    for f in getattr(change, "fields", ()):
+        if f.field == "currency":
+            return f.old, f.new
+    return new, new
+
+
+def _amount_line(f: FieldChange, currencies: tuple[Any, Any], drifted: bool) -> str | None:
+    """``amount: 4.99 USD → 5.99 USD (499 → 599)``: money as money, beside what is stored."""
+    if not (_is_money(f.old, currencies[0]) and _is_money(f.new, currencies[1])):
+        return None
+    old, new = format_amount(f.old, currencies[0]), format_amount(f.new, currencies[1])
+    arrow = f"{old} (live) → {new} (catalog restores)" if drifted else f"{old} → {new}"
+    units = f" ({f.old} → {f.new})" if _shows_minor_units(*currencies) else ""
+    return f"amount: {arrow}{units}"
+
+
+def field_lines(fields: tuple[FieldChange, ...], drifted: bool, indent: str = "      ",
+                currencies: tuple[Any, Any] = (None, None)) -> list[str]:
+    lines: list[str] = []
+    for f in fields:
+        money = _amount_line(f, currencies, drifted) if f.field == "amount" else None
+        if money is not None:
+            lines.append(money)
+        elif drifted:
+            lines.append(f"{f.field}: {value(f.old)} (live) → {value(f.new)} (catalog restores)")
+        else:
+            lines.extend(describe(f))
+    return [f"{indent}{line}" for line in lines]
+
+
+def _changed_fields(change: Any, fields: tuple[FieldChange, ...]) -> list[str]:
+    return field_lines(fields, change.drifted, currencies=_currencies(change))
+
+
+def created_fields(data: dict[str, Any], indent: str = "      ") -> list[str]:
+    """Every field of a new object (as Terraform shows every attribute on create), except its id
+    (on the line above) and fields left unset (null)."""
+    lines = []
+    currency = data.get("currency")
+    for name, v in data.items():
+        if name == "id" or v is None:
+            continue
+        if name == "amount" and isinstance(currency, str) and _is_money(v, currency):
+            units = f" ({v})" if _shows_minor_units(currency) else ""
+            lines.append(f"{indent}amount: {format_amount(v, currency)}{units}")
+        else:
+            lines.append(f"{indent}{name}: {value(v)}")
+    return lines
 
 
 def _head(symbol: str, change: Any, note: str = "") -> str:
@@ -35,25 +107,30 @@ def _head(symbol: str, change: Any, note: str = "") -> str:
 
 @singledispatch
 def render_change(change: Any) -> list[str]:
+    """The change's lines, unescaped: its first line names it, the others are indented."""
     raise TypeError(f"no text renderer for {type(change).__name__}")
 
 
 @render_change.register
 def _(change: Create) -> list[str]:
-    return [_head("+", change)]
+    return [_head("+", change), *created_fields(change.data)]
 
 
 @render_change.register
 def _(change: Update) -> list[str]:
     if not change.fields:
         return [_head("~", change, "  (live already matches the catalog: recorded as offerspec's)")]
-    return [_head("~", change), *field_lines(change.fields, change.drifted)]
+    return [_head("~", change), *_changed_fields(change, change.fields)]
+
+
+def replace_note(change: Replace) -> str:
+    forcing = ", ".join(change.forcing)
+    verb = "forces" if len(change.forcing) == 1 else "force"
+    return f"  (replace: {forcing} {verb} a new version)"
 
 
 @render_change.register
 def _(change: Replace) -> list[str]:
-    forcing = ", ".join(change.forcing)
-    verb = "forces" if len(change.forcing) == 1 else "force"
     old, new = change.generation, change.new_generation
     steps = [f"      1. create {change.id} v{new}"]
     if change.offers:
@@ -62,25 +139,28 @@ def _(change: Replace) -> list[str]:
         steps.append(f"      {len(steps) + 1}. point the group_owner_plan of plan(s) "
                      f"{', '.join(change.group_plans)} at v{new}")
     steps.append(f"      {len(steps) + 1}. archive {change.id} v{old} (its subscribers keep it)")
-    return [_head("-/+", change, f"  (replace: {forcing} {verb} a new version)"),
-            *field_lines(change.fields, change.drifted), *steps]
+    return [_head("-/+", change, replace_note(change)),
+            *_changed_fields(change, change.fields), *steps]
+
+
+ARCHIVE_NOTE = "  (archive: kept for existing subscribers, no longer available)"
+DELETE_NOTE = "  (DELETE: permanently, with every version)"
 
 
 @render_change.register
 def _(change: Archive) -> list[str]:
     edits = tuple(f for f in change.fields if f.field != "status")
-    return [_head("-", change, "  (archive: kept for existing subscribers, no longer available)"),
-            *field_lines(edits, change.drifted)]
+    return [_head("-", change, ARCHIVE_NOTE), *_changed_fields(change, edits)]
 
 
 @render_change.register
 def _(change: Unarchive) -> list[str]:
-    return [_head("+", change, "  (unarchive)"), *field_lines(change.fields, change.drifted)]
+    return [_head("+", change, "  (unarchive)"), *_changed_fields(change, change.fields)]
 
 
 @render_change.register
 def _(change: Delete) -> list[str]:
-    return [_head("x", change, "  (DELETE: permanently, with every version)")]
+    return [_head("x", change, DELETE_NOTE)]
 
 
 def change_lines(changeset: ChangeSet) -> list[str]:
@@ -90,10 +170,17 @@ def change_lines(changeset: ChangeSet) -> list[str]:
     return lines
 
 
-def render_text(changeset: ChangeSet) -> str:
-    header = f"Store: {changeset.store_url} (revision {changeset.base_revision})"
-    if changeset.empty:
-        return f"{header}\n\nNo changes.\n"
-    body = "\n".join(change_lines(changeset))
-    return f"{header}\n\n{body}\n\n{changeset.summary()}\n"
+def styled_change(change: Change, colour: bool) -> list[str]:
+    """One change's lines, escaped, its first line coloured by action when ``colour``."""
+    first, *rest = (safe.clean(line) for line in render_change(change))
+    return [safe.style(first, COLOUR_BY_ACTION[action(change)] if colour else None), *rest]
 
+
+def render_text(changeset: ChangeSet, *, colour: bool = False) -> str:
+    lines = [new_store_line(changeset)] if changeset.store_is_new else []
+    lines.append(f"Store: {changeset.store_url} (revision {changeset.base_revision})")
+    if changeset.empty:
+        return safe.text([*lines, "", "No changes."])
+    body = [line for change in changeset.changes for line in styled_change(change, colour)]
+    # The body is already escaped (and may hold colour codes): it is not cleaned again.
+    return safe.text([*lines, ""]) + "\n".join(body) + "\n\n" + safe.text([changeset.summary()])

@@ -1,8 +1,13 @@
-"""Simulation results as text for people (JSON goes through ``simulate.serialize``)."""
+"""Simulation results as text for people (JSON goes through ``simulate.serialize``).
+
+Names, nicknames, notes and reasons come from data: every output is a list of lines passed
+through ``render.safe.text`` (a nickname cannot rewrite the screen).
+"""
 
 from __future__ import annotations
 
 from offerspec.money import format_amount
+from offerspec.render.safe import text
 from offerspec.simulate.serialize import interval_text
 from offerspec.simulate.types import (
     Charge,
@@ -14,7 +19,7 @@ from offerspec.simulate.types import (
 )
 
 
-def _entitlement_line(e: Entitlement) -> str:
+def _entitlement_lines(e: Entitlement) -> list[str]:
     end = e.end.isoformat() if e.end else "never expires"
     extra = [f"plan {e.plan}"]
     if e.trial_end:
@@ -22,7 +27,7 @@ def _entitlement_line(e: Entitlement) -> str:
     if e.period:
         extra.append(f"renewal {e.period}")
     line = f"  {e.product:<20} {e.start.isoformat()} → {end}  ({', '.join(extra)})"
-    return line + (f"\n    note: {e.note}" if e.note else "")
+    return [line, *([f"    note: {e.note}"] if e.note else [])]
 
 
 def _charge_line(c: Charge) -> str:
@@ -39,9 +44,10 @@ def render_outcome(outcome: Outcome) -> str:
     what = f"plan {request.plan} in offer {request.offer} on {request.date.isoformat()}"
     if not outcome.accepted:
         lines = [f"refused: {what}", *_reason_lines(outcome.reasons)]
-        return "\n".join(lines) + "\n"
+        return text(lines)
     lines = [f"accepted: {what}", "entitlements:"]
-    lines.extend(_entitlement_line(e) for e in outcome.entitlements)
+    for e in outcome.entitlements:
+        lines.extend(_entitlement_lines(e))
     if not outcome.entitlements:
         lines.append("  (none)")
     lines.append("charges:")
@@ -49,22 +55,23 @@ def render_outcome(outcome: Outcome) -> str:
     if not outcome.charges:
         lines.append("  (none)")
     lines.extend(f"note: {note}" for note in outcome.notes)
-    return "\n".join(lines) + "\n"
+    return text(lines)
 
 
 def render_signup(outcome: SignupOutcome) -> str:
     who = " and ".join(x for x in (outcome.email, outcome.ip) if x)
     if not outcome.matches:
-        return f"no auto-subscription: no plan matches {who}\n"
+        return text([f"no auto-subscription: no plan matches {who}"])
     lines = [f"signup of {who} on {outcome.date.isoformat()}:"]
     for match in outcome.matches:
         state = "auto-subscribed to" if match.accepted else "matches but refused:"
         lines.append(f"{state} {match.plan} (by {', '.join(match.matched_by)})")
         lines.extend(_reason_lines(match.reasons))
-        lines.extend(_entitlement_line(e) for e in match.entitlements)
+        for e in match.entitlements:
+            lines.extend(_entitlement_lines(e))
     if outcome.subscribed:
         lines.append("the member is not charged: the plan's owner pays for the seats")
-    return "\n".join(lines) + "\n"
+    return text(lines)
 
 
 def render_offer_view(view: OfferView) -> str:
@@ -80,4 +87,4 @@ def render_offer_view(view: OfferView) -> str:
         for hidden in view.not_shown:
             lines.append(f"  {hidden.plan}")
             lines.extend(_reason_lines(hidden.reasons, "    "))
-    return "\n".join(lines) + "\n"
+    return text(lines)

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from offerspec.diagnostics import Diagnostic
+from offerspec.render.safe import text
 from offerspec.scenarios.run import ScenarioResult
 
 # Characters XML 1.0 cannot hold even escaped (a YAML name may contain "\x07" or "\uFFFE").
@@ -26,7 +27,7 @@ def render_results(results: list[ScenarioResult]) -> str:
         lines.extend(f"    {line}" for line in result.diff)
     passed = sum(1 for r in results if r.passed)
     lines.append(f"{passed} passed, {len(results) - passed} failed")
-    return "\n".join(lines) + "\n"
+    return text(lines)  # a scenario name with a line break cannot print a fake PASS line
 
 
 def junit_xml(results: list[ScenarioResult]) -> str:

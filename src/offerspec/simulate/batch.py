@@ -11,6 +11,7 @@ from typing import Any, TextIO, TypeVar
 
 from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import OfferspecError
+from offerspec.render.safe import escape_json
 from offerspec.simulate.checkout import simulate_checkout
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.inputs import (
@@ -225,19 +226,20 @@ class JsonLines:
     def _quote(self, text: str) -> str:
         quoted = self._quoted.get(text)
         if quoted is None:
-            quoted = self._quoted[text] = json.dumps(text, ensure_ascii=False)
+            quoted = self._quoted[text] = escape_json(json.dumps(text, ensure_ascii=False))
         return quoted
 
     def line(self, result: RowResult) -> str:
         outcome = result.outcome
         if outcome is None or not outcome.accepted or outcome.checkout.member.holdings:
-            return json.dumps(result_dict(result), ensure_ascii=False)
+            return escape_json(json.dumps(result_dict(result), ensure_ascii=False))
         shared = outcome.entitlements, outcome.charges, outcome.notes
         hit = self._bodies.get(id(outcome.entitlements))
         if hit is None or hit[0] != shared:
-            body = json.dumps({"entitlements": [entitlement_dict(e) for e in outcome.entitlements],
-                               "charges": [charge_dict(c) for c in outcome.charges],
-                               "notes": list(outcome.notes)}, ensure_ascii=False)[1:-1]
+            body = escape_json(json.dumps(
+                {"entitlements": [entitlement_dict(e) for e in outcome.entitlements],
+                 "charges": [charge_dict(c) for c in outcome.charges],
+                 "notes": list(outcome.notes)}, ensure_ascii=False))[1:-1]
             if len(self._bodies) >= 100_000:
                 self._bodies.clear()
             # The shared tuples are kept in the value, so their id cannot be reused meanwhile.

@@ -18,6 +18,7 @@ from typing import TextIO, TypeVar
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.load.files import gc_paused
+from offerspec.render.safe import escape_json
 from offerspec.simulate.batch import CELL_CACHE_SIZE, RowParser, RowResult, read_header
 from offerspec.simulate.checkout import simulate_checkout
 from offerspec.simulate.index import CatalogIndex
@@ -37,7 +38,8 @@ _NOT_DATED = ("date", *_CONTACT_CHECKS)
 
 def _error_text(error: OfferspecError) -> str:
     """A row error's JSON line after ``{"line": N, ``, as ``result_dict`` would encode it."""
-    return json.dumps({"error": error.message, "hint": error.hint}, ensure_ascii=False)[1:] + "\n"
+    return escape_json(json.dumps({"error": error.message, "hint": error.hint},
+                                  ensure_ascii=False))[1:] + "\n"
 
 
 class _Situation:
@@ -191,12 +193,12 @@ def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date:
 
 
 def _quote(text: str, quoted: dict[str, str]) -> str:
-    """``json.dumps(text, ensure_ascii=False)``, remembered per distinct text."""
+    """``json.dumps(text, ensure_ascii=False)`` (render.safe-escaped), remembered per text."""
     hit = quoted.get(text)
     if hit is None:
         if len(quoted) >= CELL_CACHE_SIZE:
             quoted.clear()
-        hit = quoted[text] = json.dumps(text, ensure_ascii=False)
+        hit = quoted[text] = escape_json(json.dumps(text, ensure_ascii=False))
     return hit
 
 
