@@ -19,7 +19,7 @@ from offerspec.serve.errors import ApiError, ErrorResponse, not_found
 from offerspec.serve.faults import FaultDice, RateLimiter
 from offerspec.serve.idempotency import MAX_KEY_LENGTH, Saved, fingerprint
 from offerspec.serve.lists import ListMeta, list_response
-from offerspec.serve.middleware import Outer
+from offerspec.serve.middleware import Outer, internal_error
 from offerspec.serve.simulation import CheckoutIn, SignupIn, run_checkout, run_offer_view, run_signup
 from offerspec.serve.state import ServeConfig, ServerState
 from offerspec.serve.writes import Request as WriteRequest
@@ -98,6 +98,12 @@ def create_app(config: ServeConfig, *, state: ServerState | None = None) -> Any:
             422, "invalid", f"{len(problems)} problem(s) in the request"
             + (f", first: {first.path}: {first.message}" if first else ""),
             hint="see docs/platform-api.md for the fields and their types", problems=problems))
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        error = internal_error(exc, request.method, request.url.path)
+        request.state.error_id = error.error_id
+        return error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> Response:

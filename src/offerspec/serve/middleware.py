@@ -33,6 +33,15 @@ def one_line(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def internal_error(exc: BaseException, method: str, path: str) -> ApiError:
+    """A 500 whose error id is in the log line with the traceback (never sent to the client)."""
+    error_id = uuid.uuid4().hex[:16]
+    log.error("error_id=%s %s %s\n%s", error_id, method, one_line(path),
+              "".join(traceback.format_exception(exc)).rstrip())
+    return ApiError(500, "internal-error", f"internal error {error_id}",
+                    hint="the server's log has this error id; please report it", error_id=error_id)
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -73,14 +82,11 @@ class Outer:
                 await _send_error(send_tracked, ApiError(
                     413, "body-too-large", f"the request body is over {MAX_BODY_BYTES} bytes",
                     hint="send one object per request"))
-        except Exception:  # noqa: BLE001 - the one place every unexpected error becomes a JSON 500
-            error_id = uuid.uuid4().hex[:16]
-            log.error("error_id=%s %s %s\n%s", error_id, method, one_line(path),
-                      traceback.format_exc().rstrip())
-            if not state["sent"]:
-                await _send_error(send_tracked, ApiError(
-                    500, "internal-error", f"internal error {error_id}",
-                    hint="the server's log has this error id; please report it", error_id=error_id))
+        except Exception as exc:  # noqa: BLE001 - the one place every unexpected error becomes a JSON 500
+            if "error_id" not in scope["state"]:  # not answered (and logged) by the app's handler
+                error = internal_error(exc, method, path)
+                if not state["sent"]:
+                    await _send_error(send_tracked, error)
         finally:
             user = scope["state"].get("user", "-")
             elapsed = (time.perf_counter() - started) * 1000
