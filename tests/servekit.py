@@ -3,6 +3,7 @@ real ``offerspec serve`` process on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -15,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncio
 import httpx
 from click.testing import CliRunner
 
@@ -165,5 +165,18 @@ def tokens_file(directory: Path) -> Path:
     return path
 
 
-__all__ = ["READ", "AppClient", "READ_TOKEN", "WRITE", "WRITE_TOKEN", "ServerProcess", "applied_store", "cli_run",
-           "client", "config", "signal", "start_server", "tokens_file"]
+__all__ = [
+    "READ",
+    "READ_TOKEN",
+    "WRITE",
+    "WRITE_TOKEN",
+    "AppClient",
+    "ServerProcess",
+    "applied_store",
+    "cli_run",
+    "client",
+    "config",
+    "signal",
+    "start_server",
+    "tokens_file",
+]

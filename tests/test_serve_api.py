@@ -134,7 +134,8 @@ def test_unknown_and_malformed_ids(api: AppClient) -> None:
 
 def test_json_errors_everywhere(api: AppClient) -> None:
     for response in (api.get("/no-such-page", headers=READ), api.patch("/plans/1", headers=WRITE),
-                     api.post("/plans", content=b"{not json", headers={**WRITE, "content-type": "application/json"}),
+                     api.post("/plans", content=b"{not json",
+                              headers={**WRITE, "content-type": "application/json"}),
                      api.post("/plans", content=b"x" * (1024 * 1024 + 1), headers=WRITE)):
         assert response.headers["content-type"] == "application/json", response.text
         error = response.json()["error"]
@@ -168,7 +169,8 @@ def test_auth(api: AppClient) -> None:
     none = api.get("/plans")
     assert none.status_code == 401 and none.headers["www-authenticate"].startswith("Bearer")
     assert api.get("/plans", headers={"Authorization": "Bearer not-a-token-at-all"}).status_code == 401
-    assert api.get("/plans", headers={"Authorization": "Basic " + READ["Authorization"][7:]}).status_code == 401
+    basic = {"Authorization": "Basic " + READ["Authorization"][7:]}
+    assert api.get("/plans", headers=basic).status_code == 401
     assert api.get("/healthz").status_code == 401
     assert api.get("/plans", headers=READ).status_code == 200
     assert api.get("/healthz", headers=READ).json()["status"] == "ok"
@@ -227,7 +229,8 @@ def test_422_names_each_rule(api: AppClient) -> None:
     assert response.status_code == 422
     problems = {(p["path"], p["code"]) for p in response.json()["error"]["problems"]}
     assert problems == {("countries[1]", "unknown-country"),
-                        ("ip_addresses[0]", "invalid-cidr"), ("metadata.offerspec_x", "reserved-metadata-key"),
+                        ("ip_addresses[0]", "invalid-cidr"),
+                        ("metadata.offerspec_x", "reserved-metadata-key"),
                         ("trial_period_days", "trial-not-allowed")}
     assert all(p["message"] and p["hint"] for p in response.json()["error"]["problems"])
     lower = api.post("/plans", json={**body, "currency": "usd", "trial_period_days": 0,
@@ -248,10 +251,9 @@ def test_422_references_and_types(api: AppClient) -> None:
     assert wrong_type.json()["error"]["problems"][0]["path"] == "amount"
     unknown = api.post("/plans", json={**NEW_PLAN, "product_id": 1, "price": 3}, headers=WRITE)
     assert unknown.json()["error"]["problems"][0]["code"] == "unknown-field"
-    donation = api.post("/plans", json={**NEW_PLAN, "product_id": product_number(api, "digital-access"),
-                                        "is_donation": True,
-                                        "entitlements": {"product_ids": [product_number(api, "digital-access")]}},
-                        headers=WRITE)
+    digital = product_number(api, "digital-access")
+    donation = api.post("/plans", json={**NEW_PLAN, "product_id": digital, "is_donation": True,
+                                        "entitlements": {"product_ids": [digital]}}, headers=WRITE)
     assert [p["code"] for p in donation.json()["error"]["problems"]] == ["donation-grants"]
     assert donation.json()["error"]["problems"][0]["path"] == "entitlements.product_ids"
 
@@ -340,7 +342,8 @@ def test_idempotency_key_replays_the_first_response(api: AppClient) -> None:
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     assert api.get("/plans", headers=READ).json()["meta"]["total"] == total + 1
-    other = api.post("/plans", json={**body, "nickname": "Other"}, headers={**WRITE, "Idempotency-Key": "k-1"})
+    other = api.post("/plans", json={**body, "nickname": "Other"},
+                     headers={**WRITE, "Idempotency-Key": "k-1"})
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency-key-reused"
     fresh = api.post("/plans", json=body, headers={**WRITE, "Idempotency-Key": "k-2"})
     assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]
