@@ -133,6 +133,8 @@ class ServerProcess:
             self.proc.send_signal(sig)
         code = self.proc.wait(timeout)
         self._reader.join(5)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
         return code
 
 
@@ -141,7 +143,7 @@ def start_server(url: str, tokens: Path, *extra: str, timeout: float = 30) -> Se
     proc = subprocess.Popen(
         [sys.executable, "-m", "offerspec", "serve", "--store", url, "--tokens", str(tokens),
          "--port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
     seen: list[str] = []
@@ -156,6 +158,9 @@ def start_server(url: str, tokens: Path, *extra: str, timeout: float = 30) -> Se
             server.lines[:0] = seen
             return server
     proc.kill()
+    proc.wait(10)
+    seen.append(proc.stderr.read())
+    proc.stderr.close()
     raise AssertionError("offerspec serve did not start:\n" + "".join(seen))
 
 

@@ -35,12 +35,16 @@ def serve(  # noqa: PLR0917 - click passes every option positionally
 
     Stops on SIGTERM or Ctrl-C after the requests in flight are answered (exit 0).
     """
+    from offerspec.diagnostics import OfferspecError
     from offerspec.serve.auth import load_tokens
     from offerspec.serve.faults import parse_faults, parse_rate
 
+    try:  # a malformed option is a usage error (exit 2)
+        rate = parse_rate(rate_limit) if rate_limit is not None else None
+        fault_spec = parse_faults(faults) if faults is not None else None
+    except OfferspecError as exc:
+        raise click.UsageError(f"{exc.message}\n  hint: {exc.hint}") from None
     tokens = load_tokens(tokens_path)
-    rate = parse_rate(rate_limit) if rate_limit is not None else None
-    fault_spec = parse_faults(faults) if faults is not None else None
 
     from offerspec.serve.app import create_app
     from offerspec.serve.run import bind, setup_logging
