@@ -20,7 +20,16 @@ from offerspec.serve.faults import FaultDice, RateLimiter
 from offerspec.serve.idempotency import MAX_KEY_LENGTH, Saved, fingerprint
 from offerspec.serve.lists import ListMeta, list_response
 from offerspec.serve.middleware import Outer, internal_error
-from offerspec.serve.simulation import CheckoutIn, SignupIn, run_checkout, run_offer_view, run_signup
+from offerspec.serve.simulation import (
+    CheckoutIn,
+    CheckoutOut,
+    OfferViewOut,
+    SignupIn,
+    SignupOut,
+    run_checkout,
+    run_offer_view,
+    run_signup,
+)
 from offerspec.serve.state import ServeConfig, ServerState
 from offerspec.serve.writes import Request as WriteRequest
 from offerspec.store.base import StoreLocked
@@ -61,6 +70,8 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
         if where in ("query", "path", "header"):
             path = f"{where}:{path}"
         code = "unknown-field" if error.get("type") == "extra_forbidden" else "schema"
+        if error.get("type") == "json_invalid":
+            path, code = "", "invalid-json"
         problems.append(Problem(path, code, str(error.get("msg", "invalid value")), None))
     return problems
 
@@ -107,6 +118,9 @@ def create_app(config: ServeConfig, *, state: ServerState | None = None) -> Any:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:  # a body that is not JSON text at all: like any bad body, 422
+            return error_response(ApiError(422, "invalid-json", f"the request body is not JSON: {exc.detail}",
+                                           hint="send UTF-8 JSON with Content-Type: application/json"))
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return error_response(ApiError(exc.status_code, code, str(exc.detail),
                                        headers=dict(exc.headers or {})))
@@ -323,7 +337,8 @@ def _site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> Non
         return json_response(json.dumps(result, ensure_ascii=False).encode())
 
     app.get("/offers/{id}/view", summary="The plans a member is shown in an offer",
-            response_model=None, responses={200: {"description": "simulate --offer --format json"},
+            response_model=None, responses={200: {"model": OfferViewOut,
+                                                  "description": "simulate --offer --format json"},
                                             **_errors(404, 422)})(view_offer)
 
     async def simulate_checkout(request: Request, body: CheckoutIn) -> Response:
@@ -331,14 +346,16 @@ def _site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> Non
         return json_response(json.dumps(run_checkout(server.view, body), ensure_ascii=False).encode())
 
     app.post("/simulate/checkout", summary="Simulate a checkout", response_model=None, responses={
-        200: {"description": "simulate --offer --plan --format json"}, **_errors(422)})(simulate_checkout)
+        200: {"model": CheckoutOut, "description": "simulate --offer --plan --format json"},
+        **_errors(422)})(simulate_checkout)
 
     async def simulate_signup(request: Request, body: SignupIn) -> Response:
         authorize(request, public=True)
         return json_response(json.dumps(run_signup(server.view, body), ensure_ascii=False).encode())
 
     app.post("/simulate/signup", summary="Simulate a signup's auto-subscription", response_model=None,
-             responses={200: {"description": "simulate --signup --format json"}, **_errors(422)},
+             responses={200: {"model": SignupOut, "description": "simulate --signup --format json"},
+                        **_errors(422)},
              )(simulate_signup)
 
 

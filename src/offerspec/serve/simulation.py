@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.model import IsoDate
@@ -84,3 +84,85 @@ def run_offer_view(view: View, offer_id: str, *, country: str | None, direct_lin
         return offer_view_dict(offer_view(view.catalog(), offer_id, member, day or today_utc()))
     except OfferspecError as exc:
         raise _unprocessable(exc) from exc
+
+
+# -- the answers' shapes (for /openapi.json; the dicts come from offerspec.simulate.serialize) --
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntitlementOut(_Out):
+    product: str
+    start: str
+    end: str | None
+    plan: str
+    trial_end: str | None
+    period: int
+    note: str | None
+
+
+class ChargeOut(_Out):
+    date: str
+    amount: int
+    currency: str
+    plan: str
+    period: int
+
+
+class CheckoutOut(_Out):
+    accepted: bool
+    reasons: list[str]
+    reason_codes: list[str]
+    offer: str
+    plan: str
+    date: str
+    entitlements: list[EntitlementOut]
+    charges: list[ChargeOut]
+    notes: list[str]
+
+
+class MatchOut(_Out):
+    plan: str
+    matched_by: list[str]
+    accepted: bool
+    reasons: list[str]
+    reason_codes: list[str]
+    entitlements: list[EntitlementOut]
+
+
+class SignupOut(_Out):
+    subscribed: bool
+    email: str | None
+    ip: str | None
+    date: str
+    plans: list[str]
+    entitlements: list[EntitlementOut]
+    charges: list[ChargeOut]
+    matches: list[MatchOut]
+
+
+class ShownPlanOut(_Out):
+    plan: str
+    nickname: str
+    amount: int
+    currency: str
+    price: str
+    interval: str | None
+    interval_count: int
+    trial_period_days: int
+    grants: list[str]
+
+
+class NotShownOut(_Out):
+    plan: str
+    reasons: list[str]
+    reason_codes: list[str]
+
+
+class OfferViewOut(_Out):
+    offer: str
+    name: str
+    date: str
+    plans: list[ShownPlanOut]
+    not_shown: list[NotShownOut]
