@@ -322,7 +322,7 @@ def _site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> Non
                              description="PRODUCT or PRODUCT:YYYY-MM-DD (repeatable)")] = None,
                          ) -> Response:
         authorize(request, public=True)
-        view = server.view
+        view = await server.simulator_view()
         offer_id = _offer_id(view, id)
         try:
             when = parse_date(day) if day else None
@@ -343,7 +343,8 @@ def _site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> Non
 
     async def simulate_checkout(request: Request, body: CheckoutIn) -> Response:
         authorize(request, public=True)
-        return json_response(json.dumps(run_checkout(server.view, body), ensure_ascii=False).encode())
+        view = await server.simulator_view()
+        return json_response(json.dumps(run_checkout(view, body), ensure_ascii=False).encode())
 
     app.post("/simulate/checkout", summary="Simulate a checkout", response_model=None, responses={
         200: {"model": CheckoutOut, "description": "simulate --offer --plan --format json"},
@@ -351,7 +352,8 @@ def _site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> Non
 
     async def simulate_signup(request: Request, body: SignupIn) -> Response:
         authorize(request, public=True)
-        return json_response(json.dumps(run_signup(server.view, body), ensure_ascii=False).encode())
+        view = await server.simulator_view()
+        return json_response(json.dumps(run_signup(view, body), ensure_ascii=False).encode())
 
     app.post("/simulate/signup", summary="Simulate a signup's auto-subscription", response_model=None,
              responses={200: {"model": SignupOut, "description": "simulate --signup --format json"},

@@ -83,6 +83,21 @@ class ServerState:
             await self.in_store_thread(self.store.close)
         self.executor.shutdown(wait=True)
 
+    async def simulator_view(self) -> View:
+        """The current view with its catalog and simulator index built (in the store's thread
+        the first time: a large catalog takes a moment, the event loop must not wait for it)."""
+        view = self.view
+        if view.catalog_ready():
+            return view
+
+        def build() -> None:
+            from offerspec.simulate import index_for
+
+            index_for(view.catalog())
+
+        await self.in_store_thread(build)
+        return view
+
     def publish(self, view: View) -> None:
         """A newer view (after a write): never replace a newer one with an older one."""
         if self._view is None or view.revision >= self._view.revision:
@@ -95,7 +110,7 @@ class ServerState:
         def newer() -> View | None:
             if store.current_revision() == self.view.revision:
                 return None
-            return load_view(store)
+            return load_view(store, self.view)
 
         view = await self.in_store_thread(newer)
         if view is not None:

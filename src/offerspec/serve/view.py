@@ -1,8 +1,9 @@
 """What the server shows at one store revision: every platform object, ready to send.
 
-A ``View`` is built once per revision (in the store's thread) and then only read (in the event
-loop): platform objects are mapped and encoded on first use and remembered, so a ``GET`` costs
-a dict look-up. The compiled catalog the simulator needs is built on first use too.
+A ``View`` is built once per revision in the store's thread, every object mapped and encoded
+there (objects unchanged since the previous view, with the same references, are reused), and
+then only read in the event loop: a ``GET`` costs a dict look-up, a page of a list a slice.
+The compiled catalog the simulator reads is built on first use.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from offerspec.catalog import Catalog, canonical_json
+from offerspec.diff.compare import references
 from offerspec.model import KINDS
 from offerspec.platform import RefTable, to_platform
 
@@ -24,13 +26,25 @@ def etag_of(platform: dict[str, Any]) -> str:
     return '"' + hashlib.sha256(canonical_json(platform).encode()).hexdigest()[:32] + '"'
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
-    """One platform object: as a dict, as the bytes sent, and its ETag."""
+    """One platform object: as a dict, as the bytes sent, its ETag, and what it was made from."""
 
     data: dict[str, Any]
     body: bytes
     etag: str
+    text: str
+    written_hash: str
+    refs: tuple[tuple[str, str, int | None], ...]
+    """(kind, catalog id, platform number) of every object it refers to, when it was rendered."""
+
+
+def _render(kind: str, stored: StoredObject, refs: RefTable) -> Rendered:
+    data = stored.data
+    platform = to_platform(kind, data, stored.number, refs, offerspec_hash=stored.written_hash)
+    used = tuple((k, i, refs.number(k, i)) for k, i in references(kind, data))
+    return Rendered(platform, json.dumps(platform, ensure_ascii=False).encode(), etag_of(platform),
+                    stored.text, stored.written_hash, used)
 
 
 @dataclass(slots=True)
@@ -40,16 +54,27 @@ class View:
     objects: dict[str, dict[int, StoredObject]]
     """kind -> number -> stored object (every generation not hard-deleted), numbers ascending."""
     refs: RefTable
-    _rendered: dict[tuple[str, int], Rendered] = field(default_factory=dict)
+    rendered_objects: dict[tuple[str, int], Rendered] = field(default_factory=dict)
+    _lists: dict[tuple[str, str | None, int | None], list[int]] = field(default_factory=dict)
     _catalog: Catalog | None = None
 
     @classmethod
-    def build(cls, snapshot: Snapshot, stored: dict[str, list[StoredObject]]) -> View:
+    def build(cls, snapshot: Snapshot, stored: dict[str, list[StoredObject]],
+              previous: View | None = None) -> View:
         objects = {kind: {o.number: o for o in sorted(stored.get(kind, []), key=lambda o: o.number)}
                    for kind in KINDS}
         refs = RefTable((kind, o.id, o.number) for kind in KINDS for o in objects[kind].values()
                         if o.head)
-        return cls(snapshot.revision, snapshot, objects, refs)
+        view = cls(snapshot.revision, snapshot, objects, refs)
+        old = previous.rendered_objects if previous is not None else {}
+        for kind in KINDS:
+            for number, obj in objects[kind].items():
+                hit = old.get((kind, number))
+                if hit is None or hit.text != obj.text or hit.written_hash != obj.written_hash or \
+                        any(refs.number(k, i) != n for k, i, n in hit.refs):
+                    hit = _render(kind, obj, refs)
+                view.rendered_objects[(kind, number)] = hit
+        return view
 
     def get(self, kind: str, number: int) -> StoredObject | None:
         return self.objects[kind].get(number)
@@ -58,25 +83,24 @@ class View:
         return self.refs.number(kind, ident)
 
     def rendered(self, kind: str, number: int) -> Rendered:
-        hit = self._rendered.get((kind, number))
-        if hit is None:
-            stored = self.objects[kind][number]
-            data = to_platform(kind, stored.data, number, self.refs, offerspec_hash=stored.written_hash)
-            body = json.dumps(data, ensure_ascii=False).encode()
-            hit = self._rendered[(kind, number)] = Rendered(data, body, etag_of(data))
-        return hit
+        return self.rendered_objects[(kind, number)]
 
     def numbers(self, kind: str, *, active: str | None = None,
                 product_id: int | None = None) -> list[int]:
-        """The numbers a list shows, ascending, after its filters."""
-        out = []
-        for number, stored in self.objects[kind].items():
-            if active is not None and stored.status != active:
-                continue
-            if product_id is not None and self.rendered(kind, number).data.get("product_id") != product_id:
-                continue
-            out.append(number)
-        return out
+        """The numbers a list shows, ascending, after its filters (remembered per filter)."""
+        key = (kind, active, product_id)
+        hit = self._lists.get(key)
+        if hit is None:
+            hit = [number for number in self.objects[kind]
+                   if (active is None or self.rendered(kind, number).data["active"] == active)
+                   and (product_id is None or self.rendered(kind, number).data.get("product_id") == product_id)]
+            if len(self._lists) > 1000:  # bounded: a client can ask for any product_id
+                self._lists.clear()
+            self._lists[key] = hit
+        return hit
+
+    def catalog_ready(self) -> bool:
+        return self._catalog is not None
 
     def catalog(self) -> Catalog:
         """The live catalog (every head, archived ones too): what the simulator reads."""

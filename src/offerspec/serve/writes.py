@@ -37,14 +37,15 @@ NEW_OBJECT_WRITTEN_HASH = ""
 never matches, so ``offerspec plan`` shows the object as drifted (changed outside offerspec)."""
 
 
-def load_view(store: Store) -> View:
-    """The store at one revision: objects read until the revision stays put around them."""
+def load_view(store: Store, previous: View | None = None) -> View:
+    """The store at one revision: objects read until the revision stays put around them.
+    ``previous``: the view before, whose unchanged objects need not be mapped again."""
     for _ in range(5):
         snapshot = store.snapshot()
         stored = {kind: store.objects(kind) for kind in KINDS}
         if store.current_revision() == snapshot.revision:
-            return View.build(snapshot, stored)
-    return View.build(snapshot, stored)
+            break
+    return View.build(snapshot, stored, previous)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class Writer:
             raise ApiError(409, "stale", exc.message, hint="read the object again and retry") from exc
         except OfferspecError as exc:
             raise ApiError(409, "refused", exc.message, hint=exc.hint) from exc
-        return load_view(self.store)
+        return load_view(self.store, view)
 
 
 def check_if_match(view: View, kind: str, number: int, if_match: str | None) -> None:
