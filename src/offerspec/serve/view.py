@@ -91,9 +91,10 @@ class View:
         key = (kind, active, product_id)
         hit = self._lists.get(key)
         if hit is None:
-            hit = [number for number in self.objects[kind]
-                   if (active is None or self.rendered(kind, number).data["active"] == active)
-                   and (product_id is None or self.rendered(kind, number).data.get("product_id") == product_id)]
+            shown = (self.rendered(kind, n).data for n in self.objects[kind])
+            hit = [data["id"] for data in shown
+                   if (active is None or data["active"] == active)
+                   and (product_id is None or data.get("product_id") == product_id)]
             if len(self._lists) > 1000:  # bounded: a client can ask for any product_id
                 self._lists.clear()
             self._lists[key] = hit
