@@ -5,6 +5,8 @@ Imports of the ASGI stack happen inside the command: ``offerspec --help`` stays 
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -70,4 +72,4 @@ def serve(  # noqa: PLR0917 - click passes every option positionally
         click.echo(f"offerspec serve: listening on {host}, beyond this machine", err=True)
     config = ServeConfig(store_url, tokens, public_read, rate, fault_spec, lock_timeout,
                          listen_url=f"http://{shown}:{bound_port}")
-    run_server(create_app(config), sock)
+    run_server(create_app(config, access_stream=sys.stderr), sock)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TextIO
 
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -76,8 +77,10 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
-def create_app(config: ServeConfig, *, state: ServerState | None = None) -> Any:
-    """The app, wrapped in the outer layer (log, JSON errors, rate limit, faults)."""
+def create_app(config: ServeConfig, *, state: ServerState | None = None,
+               access_stream: TextIO | None = None) -> Any:
+    """The app, wrapped in the outer layer (log, JSON errors, rate limit, faults).
+    ``access_stream``: where access log lines go (default: the ``offerspec.serve.access`` logger)."""
     server = state or ServerState(config)
 
     @asynccontextmanager
@@ -91,10 +94,13 @@ def create_app(config: ServeConfig, *, state: ServerState | None = None) -> Any:
         finally:
             await server.stop()
 
+    options: dict[str, Any] = {}
+    if "telemetry" in inspect.signature(FastAPI).parameters:  # newer FastAPI: no OpenTelemetry hooks
+        options["telemetry"] = {"tracing": False, "metrics": False, "logs": False}
     app = FastAPI(title="offerspec platform API", version=__version__, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   description="The subscription platform's plans REST API over an offerspec store "
-                              "(docs/serve.md, docs/platform-api.md).")
+                              "(docs/serve.md, docs/platform-api.md).", **options)
     app.state.server = server
 
     @app.exception_handler(ApiError)
@@ -150,11 +156,13 @@ def create_app(config: ServeConfig, *, state: ServerState | None = None) -> Any:
         authorize(request, public=True)
         return {"status": "ok", "revision": server.view.revision}
 
-    for kind in ("products", "plans", "offers"):
-        _object_routes(app, server, config, kind, authorize)
+    # Routes are matched in order: the ones a site calls most come first.
     _site_routes(app, server, authorize)
+    for kind in ("plans", "offers", "products"):
+        _object_routes(app, server, config, kind, authorize)
     return Outer(app, dice=FaultDice(config.faults) if config.faults else None,
-                 limiter=RateLimiter(config.rate_limit) if config.rate_limit else None)
+                 limiter=RateLimiter(config.rate_limit) if config.rate_limit else None,
+                 access_stream=access_stream)
 
 
 Authorize = Callable[..., str]

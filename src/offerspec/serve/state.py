@@ -82,6 +82,8 @@ class ServerState:
         if self.store is not None:
             await self.in_store_thread(self.store.close)
         self.executor.shutdown(wait=True)
+        # a fresh one (threads start on first use): the app may be started again, as tests do
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="offerspec-store")
 
     async def simulator_view(self) -> View:
         """The current view with its catalog and simulator index built (in the store's thread
