@@ -148,7 +148,7 @@ def test_json_errors_everywhere(api: AppClient) -> None:
 
 def test_internal_error_is_500_with_an_error_id_in_the_log(url: str, monkeypatch: pytest.MonkeyPatch,
                                                             caplog: pytest.LogCaptureFixture) -> None:
-    import offerspec.serve.app as app_module
+    import offerspec.serve.routes_objects as app_module
 
     def broken(*_: Any, **__: Any) -> bytes:
         raise RuntimeError("boom")
