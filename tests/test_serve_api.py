@@ -402,3 +402,51 @@ def test_bad_fault_specs(spec: str) -> None:
 
     with pytest.raises(OfferspecError):
         parse_faults(spec)
+
+
+def test_concurrent_repeats_of_one_key_make_one_object(url: str) -> None:
+    import concurrent.futures
+
+    with client(url) as api:
+        body = {**NEW_PLAN, "product_id": product_number(api, "digital-access")}
+        total = api.get("/plans", headers=READ).json()["meta"]["total"]
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            responses = list(pool.map(lambda _: api.post(
+                "/plans", json=body, headers={**WRITE, "Idempotency-Key": "same"}), range(6)))
+        assert {r.status_code for r in responses} == {201}
+        assert len({r.json()["id"] for r in responses}) == 1
+        assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 5
+        assert api.get("/plans", headers=READ).json()["meta"]["total"] == total + 1
+
+
+def test_the_catalog_id_cannot_change(api: TestClient) -> None:
+    number = plan_number(api, "monthly-digital")
+    response = api.put(f"/plans/{number}", json={"metadata": {"offerspec_id": "renamed"}}, headers=WRITE)
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["code"] == "offerspec-id-changed"
+    wrong_id = api.put(f"/plans/{number}", json={"id": number + 1, "nickname": "x"}, headers=WRITE)
+    assert wrong_id.status_code == 422 and wrong_id.json()["error"]["code"] == "id-mismatch"
+
+
+def test_an_archived_catalog_id_is_taken_too(api: TestClient) -> None:
+    plan = new_plan(api, metadata={"offerspec_id": "seasonal"})
+    assert api.put(f"/plans/{plan['id']}", json={"active": "archived"}, headers=WRITE).status_code == 200
+    again = api.post("/plans", json={**NEW_PLAN, "product_id": plan["product_id"],
+                                     "metadata": {"offerspec_id": "seasonal"}}, headers=WRITE)
+    assert again.status_code == 409 and "archived" in again.json()["error"]["message"]
+
+
+def test_a_write_waits_for_the_apply_lock_then_503(url: str) -> None:
+    from storekit import open_sqlite
+
+    store = open_sqlite(url)
+    try:
+        with client(url, lock_timeout=0.3) as api, store.lock(5):
+            body = {**NEW_PLAN, "product_id": product_number(api, "digital-access")}
+            response = api.post("/plans", json=body, headers=WRITE)
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "store-locked"
+            assert response.headers["retry-after"]
+            assert api.get("/plans", headers=READ).status_code == 200  # reads go on
+    finally:
+        store.close()
