@@ -419,7 +419,7 @@ def test_concurrent_repeats_of_one_key_make_one_object(url: str) -> None:
         assert api.get("/plans", headers=READ).json()["meta"]["total"] == total + 1
 
 
-def test_the_catalog_id_cannot_change(api: TestClient) -> None:
+def test_the_catalog_id_cannot_change(api: AppClient) -> None:
     number = plan_number(api, "monthly-digital")
     response = api.put(f"/plans/{number}", json={"metadata": {"offerspec_id": "renamed"}}, headers=WRITE)
     assert response.status_code == 422
@@ -428,7 +428,7 @@ def test_the_catalog_id_cannot_change(api: TestClient) -> None:
     assert wrong_id.status_code == 422 and wrong_id.json()["error"]["code"] == "id-mismatch"
 
 
-def test_an_archived_catalog_id_is_taken_too(api: TestClient) -> None:
+def test_an_archived_catalog_id_is_taken_too(api: AppClient) -> None:
     plan = new_plan(api, metadata={"offerspec_id": "seasonal"})
     assert api.put(f"/plans/{plan['id']}", json={"active": "archived"}, headers=WRITE).status_code == 200
     again = api.post("/plans", json={**NEW_PLAN, "product_id": plan["product_id"],
