@@ -145,6 +145,13 @@ def test_json_errors_everywhere(api: AppClient) -> None:
     assert api.patch("/plans/1", headers=WRITE).status_code == 405
     assert api.post("/plans", content=b"x" * (1024 * 1024 + 1), headers=WRITE).status_code == 413
 
+    async def chunks() -> Any:  # no Content-Length: the size is found while reading
+        for _ in range(20):
+            yield b" " * 65536
+
+    chunked = api.post("/plans", content=chunks(), headers={**WRITE, "content-type": "application/json"})
+    assert chunked.status_code == 413 and chunked.json()["error"]["code"] == "body-too-large"
+
 
 def test_internal_error_is_500_with_an_error_id_in_the_log(url: str, monkeypatch: pytest.MonkeyPatch,
                                                             caplog: pytest.LogCaptureFixture) -> None:

@@ -42,6 +42,11 @@ def internal_error(exc: BaseException, method: str, path: str) -> ApiError:
                     hint="the server's log has this error id; please report it", error_id=error_id)
 
 
+def body_too_large() -> ApiError:
+    return ApiError(413, "body-too-large", f"the request body is over {MAX_BODY_BYTES} bytes",
+                    hint="send one object per request")
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -65,6 +70,12 @@ class Outer:
         method = scope.get("method", "")
 
         async def send_tracked(message: Message) -> None:
+            if state.get("too_large"):  # whatever the app made of a cut-short body: 413 instead
+                if message["type"] == "http.response.start":
+                    state["status"] = 413
+                    state["sent"] = True
+                    await _send_error(send, body_too_large())
+                return
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 if state.get("cut") and method in WRITE_METHODS and message["status"] < 300:
@@ -80,9 +91,7 @@ class Outer:
             pass
         except BodyTooLarge:
             if not state["sent"]:
-                await _send_error(send_tracked, ApiError(
-                    413, "body-too-large", f"the request body is over {MAX_BODY_BYTES} bytes",
-                    hint="send one object per request"))
+                await _send_error(send_tracked, body_too_large())
         except Exception as exc:  # noqa: BLE001 - the one place every unexpected error becomes a JSON 500
             if "error_id" not in scope["state"]:  # not answered (and logged) by the app's handler
                 error = internal_error(exc, method, path)
@@ -124,7 +133,7 @@ class Outer:
                                                  hint="retry after 1 s", headers={"Retry-After": "1"}))
                 return
             state["cut"] = cut
-        await self.app(scope, _limited(scope, receive), send)
+        await self.app(scope, _limited(scope, receive, state), send)
 
 
 class _Cut(Exception):
@@ -141,7 +150,9 @@ async def _cut(send: Send) -> None:
         await asyncio.sleep(0)  # let the server see the connection lost before the app returns
 
 
-def _limited(scope: Scope, receive: Receive) -> Receive:
+def _limited(scope: Scope, receive: Receive, state: dict[str, Any]) -> Receive:
+    """At most MAX_BODY_BYTES of body: a larger Content-Length is refused at once; a chunked body
+    is cut short when it grows past it, and the answer becomes a 413 (see ``send_tracked``)."""
     headers = dict(scope.get("headers") or [])
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
@@ -150,11 +161,14 @@ def _limited(scope: Scope, receive: Receive) -> Receive:
 
     async def receive_limited() -> Message:
         nonlocal seen
+        if state.get("too_large"):
+            return {"type": "http.request", "body": b"", "more_body": False}
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > MAX_BODY_BYTES:
-                raise BodyTooLarge
+                state["too_large"] = True
+                return {"type": "http.request", "body": b"", "more_body": False}
         return message
 
     return receive_limited
