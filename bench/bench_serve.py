@@ -242,9 +242,13 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    global CONNECTIONS  # noqa: PLW0603 - one setting for the whole run
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS,
+                        help=f"keep-alive connections of the load [default: {CONNECTIONS}]")
     args = parser.parse_args()
+    CONNECTIONS = max(1, args.connections)
     plans, total = (1_000, 2_000) if args.quick else (10_000, 20_000)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
