@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.serve.errors import ApiError, not_found
@@ -23,33 +24,41 @@ from offerspec.serve.simulation import (
 from offerspec.serve.state import ServerState
 
 
+class OfferViewQuery(BaseModel):
+    """The member, as ``simulate --offer``'s options (validated in one go: many single query
+    parameters cost FastAPI more than the simulation itself)."""
+
+    model_config = ConfigDict(extra="ignore")  # e.g. a site's cache-busting parameter
+
+    country: Annotated[str | None, Field(max_length=64)] = None
+    direct_link: bool = False
+    date: Annotated[str | None, Field(max_length=10, description="YYYY-MM-DD; default today (UTC)")] = None
+    email: Annotated[str | None, Field(max_length=320)] = None
+    ip: Annotated[str | None, Field(max_length=64)] = None
+    seats_used: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    holding: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, description="PRODUCT or PRODUCT:YYYY-MM-DD (repeatable)")
+
+
 def site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> None:
     from offerspec.simulate.inputs import parse_date
 
-    async def view_offer(request: Request, id: str, *, country: str | None = None,
-                         direct_link: bool = False,
-                         day: Annotated[str | None, Query(
-                             alias="date", description="YYYY-MM-DD; default today (UTC)",
-                             max_length=10)] = None,
-                         email: Annotated[str | None, Query(max_length=320)] = None,
-                         ip: Annotated[str | None, Query(max_length=64)] = None,
-                         seats_used: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-                         holding: Annotated[list[str] | None, Query(
-                             description="PRODUCT or PRODUCT:YYYY-MM-DD (repeatable)")] = None,
-                         ) -> Response:
+    async def view_offer(request: Request, id: str,
+                         query: Annotated[OfferViewQuery, Query()]) -> Response:
         authorize(request, public=True)
         view = await server.simulator_view()
         offer_id = _offer_id(view, id)
         try:
-            when = parse_date(day) if day else None
+            when = parse_date(query.date) if query.date else None
             holdings: list[tuple[str, Any]] = []
-            for text in holding or []:
+            for text in query.holding:
                 product, _, end = text.partition(":")
                 holdings.append((product, parse_date(end) if end else None))
         except OfferspecError as exc:
             raise ApiError(422, "simulate-input", exc.message, hint=exc.hint) from exc
-        result = run_offer_view(view, offer_id, country=country, direct_link=direct_link, day=when,
-                                email=email, ip=ip, seats_used=seats_used, holdings=holdings)
+        result = run_offer_view(view, offer_id, country=query.country, direct_link=query.direct_link,
+                                day=when, email=query.email, ip=query.ip, seats_used=query.seats_used,
+                                holdings=holdings)
         return json_response(json.dumps(result, ensure_ascii=False).encode())
 
     app.get("/offers/{id}/view", summary="The plans a member is shown in an offer",
