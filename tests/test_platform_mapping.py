@@ -162,3 +162,19 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
 def test_any_plan_round_trips(plan: dict[str, Any]) -> None:
     refs = RefTable([("products", "a", 1), ("products", "b", 2), ("plans", "owner", 3), ("plans", "p1", 4)])
     assert round_trip("plans", plan, refs) == plan
+
+
+def test_a_ref_table_from_platform_lists() -> None:
+    objects = example_catalog().objects()
+    refs = numbered(objects)
+    platform = {kind: [to_platform(kind, d, refs.number(kind, i) or 0, refs) for i, d in table.items()]
+                for kind, table in objects.items()}
+    old = {**platform["plans"][0], "id": 1, "active": "archived"}  # an older generation
+    platform["plans"].append(old)
+    again = RefTable.from_platform(platform)
+    for kind, table in objects.items():
+        for ident in table:
+            assert again.number(kind, ident) == refs.number(kind, ident)
+    assert again.ident("plans", 1) == old["metadata"]["offerspec_id"]
+    back = {kind: {from_platform(kind, p, again)[0]["id"] for p in items} for kind, items in platform.items()}
+    assert back == {kind: set(table) for kind, table in objects.items()}

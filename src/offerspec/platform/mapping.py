@@ -61,6 +61,18 @@ class RefTable:
         for kind, ident, number in rows:
             self.add(kind, ident, number)
 
+    @classmethod
+    def from_platform(cls, objects: dict[str, list[dict[str, Any]]]) -> RefTable:
+        """The table a platform's lists give (kind -> platform objects, any order): every number
+        names its catalog id; a catalog id's number is its newest object's (the highest number:
+        a replaced plan's new generation comes after the old one)."""
+        table = cls()
+        for kind, items in objects.items():
+            for item in sorted(items, key=lambda o: int(o["id"])):
+                ident = catalog_id_of(item) or assigned_id(kind, int(item["id"]))
+                table.add(kind, ident, int(item["id"]))
+        return table
+
     def add(self, kind: str, ident: str, number: int) -> None:
         self._numbers[(kind, ident)] = number
         self._idents[(kind, number)] = ident
