@@ -35,7 +35,11 @@ READ = {"Authorization": f"Bearer {READ_TOKEN}"}
 
 def applied_store(directory: Path, catalog: Path = EXAMPLES) -> str:
     """A SQLite store in ``directory`` with ``catalog`` applied (revision 1)."""
-    url = f"sqlite:///{directory}/store.db"
+    return apply_to(f"sqlite:///{directory}/store.db", catalog)
+
+
+def apply_to(url: str, catalog: Path = EXAMPLES) -> str:
+    """``url``'s store (any backend) with ``catalog`` applied."""
     result = CliRunner().invoke(cli, ["apply", "--auto-approve", str(catalog), "--store", url])
     assert result.exit_code == 0, result.output
     return url
