@@ -88,6 +88,20 @@ def test_html_never_and_tracebacks_never(served: ServerProcess) -> None:
             assert "Traceback" not in response.text and "<html" not in response.text.lower()
 
 
+def test_unparsable_http_is_answered_in_json(served: ServerProcess) -> None:
+    import socket
+
+    host, port = served.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"NOT AN HTTP REQUEST\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/json" in head
+    assert json.loads(body)["error"]["code"] == "bad-request"
+
+
 def test_sigterm_drains_requests_in_flight(tmp_path: Path) -> None:
     url = applied_store(tmp_path)
     server = start_server(url, tokens_file(tmp_path), "--faults", "delay:1:1s")

@@ -56,7 +56,10 @@ def serve(app: Any, sock: socket.socket) -> None:
     # uvloop and httptools (the serve extra) when installed: several times the requests/s of h11
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    config = uvicorn.Config(app, access_log=False, log_config=None, lifespan="on", loop=loop, http=http,
+    from offerspec.serve.protocol import json_protocol
+
+    config = uvicorn.Config(app, access_log=False, log_config=None, lifespan="on", loop=loop,
+                            http=json_protocol(http),
                             timeout_graceful_shutdown=DRAIN_SECONDS, server_header=False)
     server = uvicorn.Server(config)
     # uvicorn handles SIGINT/SIGTERM while it serves and raises the signal again once drained:
