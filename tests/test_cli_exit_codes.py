@@ -38,6 +38,7 @@ OK = {
     "history": "history --store {url}",
     "show": "show 1 --store {url}",
     # force-unlock of a held lock: test_saved_plans_and_locks.py (it needs a lock held meanwhile)
+    # serve runs until stopped: test_serve_process.py (exit 0 on SIGTERM, after draining)
     "pull": "pull --out {tmp}/pulled --store {url}",
     "export": "export --store {url}",
     "simulate": "simulate {cat} --offer subscribe",
@@ -56,6 +57,7 @@ USER_ERROR = {
     "export": ("export --store {none}", "no store at"),
     "simulate": ("simulate {cat} --offer nope --plan x", "unknown offer 'nope'"),
     "test": ("test {nowhere}", "no such file or directory"),
+    "serve": ("serve --store {url} --tokens {nowhere}", "cannot read the tokens file"),
 }
 """schema reads nothing the user gives it: it has no user error."""
 
@@ -73,11 +75,13 @@ USAGE_ERROR = {
     "export": ["export --format xml"],
     "simulate": ["simulate {cat} --batch b.csv --offer subscribe"],
     "test": ["test --junit"],
+    "serve": ["serve --store {url}", "serve --store {url} --tokens t --faults 500:2",
+              "serve --store {url} --tokens t --port 70000"],
 }
 
 
 def test_every_command_has_its_cases() -> None:
-    assert set(OK) | {"force-unlock"} == set(COMMANDS)
+    assert set(OK) | {"force-unlock", "serve"} == set(COMMANDS)
     assert set(USER_ERROR) | {"schema"} == set(COMMANDS) == set(USAGE_ERROR)
 
 
@@ -128,8 +132,10 @@ INJECT = {
     "export": "offerspec.store.url.resolve_store",
     "simulate": "offerspec.api.check_catalog",
     "test": "offerspec.api.check_catalog",
+    "serve": "offerspec.serve.auth.load_tokens",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
+              "serve": "serve --store {url} --tokens {tmp}/tokens.txt",
               "plan": "plan {cat} --store {url} --detailed-exitcode"}
 
 

@@ -9,10 +9,11 @@ import sys
 
 import click
 
+from offerspec.cli.store_options import store_options
+
 
 @click.command()
-@click.option("--store", "store_url", required=True, metavar="URL",
-              help="The store to serve (sqlite:///path.db, a file path, or postgresql://...).")
+@store_options
 @click.option("--tokens", "tokens_path", required=True, metavar="FILE",
               help="Bearer tokens, one 'NAME TOKEN read|write' per line ('#' comments).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -26,9 +27,9 @@ import click
               help="Inject faults, e.g. 500:0.1,503:0.05,delay:0.1:200ms,cut:0.05,seed:1 (a test knob).")
 @click.option("--lock-timeout", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               help="Seconds a write waits for the store's apply lock before answering 503.")
-def serve(  # noqa: PLR0917 - click passes every option positionally
-        store_url: str, tokens_path: str, host: str, port: int, public_read: bool,
-          rate_limit: str | None, faults: str | None, lock_timeout: float) -> None:
+def serve(  # noqa: PLR0917 - click passes every option
+        store: str | None, env: str | None, tokens_path: str, host: str, port: int,
+        public_read: bool, rate_limit: str | None, faults: str | None, lock_timeout: float) -> None:
     """Serve a store as the subscription platform's plans REST API.
 
     \b
@@ -55,11 +56,11 @@ def serve(  # noqa: PLR0917 - click passes every option positionally
     from offerspec.serve.writes import load_view
 
     setup_logging()
-    store = open_store_url(store_url)  # refuse a bad store here, with a clear message
+    opened = open_store_url(store, env)  # refuse a bad store here, with a clear message
     try:
-        load_view(store)
+        load_view(opened)
     finally:
-        store.close()
+        opened.close()
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -70,6 +71,6 @@ def serve(  # noqa: PLR0917 - click passes every option positionally
                    err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"offerspec serve: listening on {host}, beyond this machine", err=True)
-    config = ServeConfig(store_url, tokens, public_read, rate, fault_spec, lock_timeout,
-                         listen_url=f"http://{shown}:{bound_port}")
+    config = ServeConfig(store, tokens, public_read, rate, fault_spec, lock_timeout,
+                         listen_url=f"http://{shown}:{bound_port}", store_env=env)
     run_server(create_app(config, access_stream=sys.stderr), sock)

@@ -52,7 +52,7 @@ def create_app(config: ServeConfig, *, state: ServerState | None = None,
         await server.start()
         if config.listen_url:
             log.info("listening on %s (store %s at revision %d)", config.listen_url,
-                     config.store_url, server.view.revision)
+                     server.view.snapshot.url, server.view.revision)
         try:
             yield
         finally:

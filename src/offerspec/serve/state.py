@@ -30,24 +30,28 @@ log = logging.getLogger("offerspec.serve")
 
 @dataclass(frozen=True, slots=True)
 class ServeConfig:
-    store_url: str
+    store_url: str | None
+    """``--store`` (None: $OFFERSPEC_STORE, offerspec.toml, the default, as for every command)."""
     tokens: Tokens
     public_read: bool = False
     rate_limit: float | None = None
     faults: Faults | None = None
     lock_timeout: float = 10.0
     listen_url: str = ""
+    store_env: str | None = None
+    """``--env``: the environment of offerspec.toml whose store is served."""
     """Where the server listens (for the startup line)."""
 
 
-def open_store_url(url: str) -> Store:
+def open_store_url(url: str | None, env: str | None = None) -> Store:
     from offerspec.store.url import open_store, resolve_store
 
-    return open_store(resolve_store(url), writable=True)
+    return open_store(resolve_store(url, env), writable=True)
 
 
 class ServerState:
-    def __init__(self, config: ServeConfig, opener: Callable[[str], Store] = open_store_url) -> None:
+    def __init__(self, config: ServeConfig,
+                 opener: Callable[[str | None, str | None], Store] = open_store_url) -> None:
         self.config = config
         self.opener = opener
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="offerspec-store")
@@ -67,7 +71,7 @@ class ServerState:
 
     async def start(self) -> None:
         def open_and_load() -> View:
-            self.store = self.opener(self.config.store_url)
+            self.store = self.opener(self.config.store_url, self.config.store_env)
             self.writer = Writer(self.store)
             return load_view(self.store)
 
