@@ -49,9 +49,43 @@ def open_sqlite(url: str) -> Any:
     return SQLiteStore(location.path, location.url)
 
 
+HEAD_TEXTS = ("SELECT h.kind, h.id, h.data, v.data, v.compact FROM heads h LEFT JOIN versions v "
+              "ON v.number = h.number AND v.revision = h.revision")
+
+
 def heads(db: Path) -> dict[tuple[str, str], str]:
+    """(kind, id) -> the live object's full canonical JSON, read from the store file."""
+    from offerspec.store.compact import unpack
+
     with sqlite3.connect(db) as conn:
-        return {(k, i): d for k, i, d in conn.execute("SELECT kind, id, data FROM heads")}
+        rows = conn.execute(HEAD_TEXTS).fetchall()
+    conn.close()
+    return {(k, i): edited if edited is not None else unpack(k, d, bool(c))
+            for k, i, edited, d, c in rows}
+
+
+def live_text(db: Path, ident: str, kind: str = "plans") -> str:
+    return heads(db)[(kind, ident)]
+
+
+def edit_live(db: Path, ident: str, text: str, kind: str = "plans") -> None:
+    """An edit of the live object outside offerspec (as a DBA would: the head's own text)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE heads SET data = ? WHERE kind = ? AND id = ?", (text, kind, ident))
+    conn.close()
+
+
+def versions_of(db: Path, ident: str, kind: str = "plans") -> list[tuple[int, int, str]]:
+    """(revision, generation, full text) of every stored version of one object."""
+    from offerspec.store.compact import unpack
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT v.revision, o.generation, v.data, v.compact FROM objects o JOIN versions v "
+            "ON v.number = o.number WHERE o.kind = ? AND o.id = ? ORDER BY v.revision, "
+            "o.generation", (kind, ident)).fetchall()
+    conn.close()
+    return [(r, g, unpack(kind, d, bool(c))) for r, g, d, c in rows]
 
 
 def live_objects(url: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -27,7 +27,7 @@ from offerspec.workflow import load_desired, plan
 from storekit import edit, open_sqlite, write_big_catalog
 
 PLANS = 3000
-TABLES = {"meta": "key", "heads": "kind, id", "versions": "kind, id, generation, revision",
+TABLES = {"meta": "key", "objects": "number", "heads": "kind, id", "versions": "number, revision",
           "revisions": "number", "locks": "name"}
 
 
@@ -175,6 +175,8 @@ def test_killed_at_random_points_inside_the_apply_transaction(run, big, tmp_path
     total = apply_in_child(None)  # a complete apply, on this copy: how many steps it takes
     assert total > 100, total
     shutil.copy(pristine, db)
+    for leftover in (f"{db}-wal", f"{db}-shm"):  # the child's committed, un-checkpointed WAL
+        Path(leftover).unlink(missing_ok=True)
     points = sorted(random.Random(2024).sample(range(1, total), 10))
     for kill_at in points:
         apply_in_child(kill_at)
@@ -264,7 +266,7 @@ def test_progress_is_rewritten_in_place_on_a_terminal(big, tmp_path) -> None:
 def test_a_constraint_refusing_the_last_change_applies_nothing(run, big, tmp_path) -> None:
     db, url = fresh_store(big, tmp_path)
     with sqlite3.connect(db) as conn:  # e.g. a DBA's trigger
-        conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN NEW.id = "
+        conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON objects WHEN NEW.id = "
                      f"'plan-{PLANS - 1}' BEGIN SELECT RAISE(ABORT, 'no more plans'); END")
     conn.close()
     before = dump(db)

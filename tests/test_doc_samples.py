@@ -7,7 +7,6 @@ import json
 import re
 import shlex
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from click.testing import Result
 
 from conftest import EXAMPLES, ROOT
+from storekit import edit_live, live_text
 
 Run = Callable[..., Result]
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -81,12 +81,9 @@ def test_plan_and_apply_samples_replace_drift_and_plan_json(run: Run, tmp_path: 
                 "group_plans", "fields", "drifted"):
         assert documented_change[key] == real_change[key], key
 
-    with sqlite3.connect(tmp_path / "store.db") as db:  # an edit outside offerspec
-        (data,) = db.execute("SELECT data FROM heads WHERE kind = 'plans' AND id = 'annual-digital'"
-                             ).fetchone()
-        db.execute("UPDATE heads SET data = ? WHERE kind = 'plans' AND id = 'annual-digital'",
-                   (json.dumps(json.loads(data) | {"nickname": live_nickname}, sort_keys=True),))
-    db.close()
+    data = live_text(tmp_path / "store.db", "annual-digital")  # an edit outside offerspec
+    edit_live(tmp_path / "store.db", "annual-digital",
+              json.dumps(json.loads(data) | {"nickname": live_nickname}, sort_keys=True))
     result = run("plan", "--store", url, str(catalog))
     assert result.exit_code == 0, result.output
     assert drift in result.stdout

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from offerspec.cli import store_options
-from storekit import drop_from, edit, heads, live_objects, open_sqlite
+from storekit import (
+    drop_from,
+    edit,
+    edit_live,
+    heads,
+    live_objects,
+    live_text,
+    open_sqlite,
+    versions_of,
+)
 
 
 def applied(run, cat: Path, url: str) -> None:
@@ -45,11 +54,12 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
     assert result.stdout.rstrip().endswith("0 to create, 0 to update, 1 to replace, 0 to archive")
     applied(run, cat, url)
     # The old generation stays readable, archived; the id now means generation 2.
+    rows = versions_of(tmp_path / "store.db", "monthly-digital")
     with sqlite3.connect(tmp_path / "store.db") as conn:
-        rows = conn.execute("SELECT generation, data FROM versions WHERE id = 'monthly-digital' "
-                            "ORDER BY revision, generation").fetchall()
-        head = conn.execute("SELECT generation FROM heads WHERE id = 'monthly-digital'").fetchone()
-    assert [(g, json.loads(d)["amount"], json.loads(d)["status"]) for g, d in rows] == [
+        head = conn.execute("SELECT o.generation FROM heads h JOIN objects o ON o.number = "
+                            "h.number WHERE h.id = 'monthly-digital'").fetchone()
+    conn.close()
+    assert [(g, json.loads(d)["amount"], json.loads(d)["status"]) for _, g, d in rows] == [
         (1, 999, "active"), (1, 999, "archived"), (2, 1099, "active")]
     assert head == (2,)
     assert "No changes." in run("plan", str(cat), "--store", url).stdout
@@ -219,11 +229,9 @@ def test_history_and_show(run, cat, url) -> None:
 def test_drift_is_shown_and_restored(run, cat, url, tmp_path) -> None:
     applied(run, cat, url)
     db = tmp_path / "store.db"
-    with sqlite3.connect(db) as conn:  # someone edits the live store by hand
-        text = conn.execute("SELECT data FROM heads WHERE id = 'annual-digital'").fetchone()[0]
-        data = json.loads(text)
-        data["nickname"] = "Yearly (edited by hand)"
-        conn.execute("UPDATE heads SET data = ? WHERE id = 'annual-digital'", (json.dumps(data),))
+    data = json.loads(live_text(db, "annual-digital"))  # someone edits the live store by hand
+    data["nickname"] = "Yearly (edited by hand)"
+    edit_live(db, "annual-digital", json.dumps(data))
     result = run("plan", str(cat), "--store", url, "--format", "text")
     assert "  ~ plan annual-digital  [drift: changed outside offerspec]" in result.stdout
     assert ('      nickname: "Yearly (edited by hand)" (live) → "Annual Digital" (catalog restores)'
@@ -239,10 +247,9 @@ def test_drift_is_shown_and_restored(run, cat, url, tmp_path) -> None:
 def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
-    with sqlite3.connect(tmp_path / "store.db") as conn:
-        text = conn.execute("SELECT data FROM heads WHERE id = 'monthly-digital'").fetchone()[0]
-        conn.execute("UPDATE heads SET data = ? WHERE id = 'monthly-digital'",
-                     (text.replace('"Monthly Digital"', '"Monthly"'),))
+    text = live_text(tmp_path / "store.db", "monthly-digital")
+    edit_live(tmp_path / "store.db", "monthly-digital",
+              text.replace('"Monthly Digital"', '"Monthly"'))
     result = run("plan", str(cat), "--store", url)
     assert "live already matches the catalog" in result.stdout
     applied(run, cat, url)

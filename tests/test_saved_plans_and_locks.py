@@ -15,7 +15,15 @@ import pytest
 from conftest import ROOT
 from offerspec.diagnostics import OfferspecError
 from offerspec.store.base import StoreLocked
-from storekit import copy_examples, edit, heads, open_sqlite, write_big_catalog
+from storekit import (
+    copy_examples,
+    edit,
+    edit_live,
+    heads,
+    live_text,
+    open_sqlite,
+    write_big_catalog,
+)
 
 
 def test_saved_plan_applies_exactly_without_asking(run, cat, url, tmp_path) -> None:
@@ -54,9 +62,8 @@ def test_out_of_band_edit_makes_a_saved_plan_stale(run, cat, url, tmp_path) -> N
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
     out = tmp_path / "plan.json"
     run("plan", str(cat), "--store", url, "--out", str(out))
-    with sqlite3.connect(tmp_path / "store.db") as conn:
-        conn.execute("UPDATE heads SET data = replace(data, '999', '998') "
-                     "WHERE id = 'monthly-digital'")
+    db = tmp_path / "store.db"
+    edit_live(db, "monthly-digital", live_text(db, "monthly-digital").replace("999", "998"))
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 1 and "plan monthly-digital changed" in result.stderr
 

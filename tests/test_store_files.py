@@ -6,6 +6,8 @@ import sqlite3
 
 import pytest
 
+from storekit import edit_live
+
 
 def test_another_applications_database_is_refused_and_left_untouched(run, cat, tmp_path) -> None:
     db = tmp_path / "app.db"
@@ -33,8 +35,7 @@ def test_an_empty_file_becomes_a_store(run, cat, tmp_path) -> None:
 def test_unreadable_live_object_is_a_user_error(run, cat, tmp_path, text: str, why: str) -> None:
     url = f"sqlite:///{tmp_path}/s.db"
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
-    with sqlite3.connect(tmp_path / "s.db") as conn:
-        conn.execute("UPDATE heads SET data = ? WHERE id = 'annual-digital'", (text,))
+    edit_live(tmp_path / "s.db", "annual-digital", text)
     result = run("plan", str(cat), "--store", url)
     assert result.exit_code == 1, result.output
     assert "the live plan annual-digital in the store is not readable" in result.stderr

@@ -95,6 +95,24 @@ def _check_versions(store: SQLiteStore, replaces: dict[tuple[str, str], int]) ->
                 assert len(last) >= replaces[(kind, ident)] + 1
 
 
+def _check_numbers(store: SQLiteStore, numbered: dict[int, tuple[str, str, int]]) -> None:
+    """Object numbers: one per (kind, id, generation), never reused (also after a delete);
+    each head's is its generation's; ``objects`` lists them in order."""
+    snapshot = store.snapshot()
+    for kind in ("products", "plans", "offers"):
+        stored = store.objects(kind)
+        assert [o.number for o in stored] == sorted({o.number for o in stored})
+        for obj in stored:
+            key = (kind, obj.id, obj.generation)
+            assert numbered.setdefault(obj.number, key) == key
+            live = snapshot.objects[kind].get(obj.id)
+            assert obj.head == (live is not None and live.number == obj.number)
+            if obj.head:
+                assert live is not None and obj.text == live.text
+        heads = {o.id for o in stored if o.head}
+        assert heads == set(snapshot.objects[kind])
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(catalogs(), min_size=2, max_size=3), st.lists(st.booleans(), min_size=3,
                                                               max_size=3))
@@ -105,9 +123,11 @@ def test_applying_catalogs_in_turn_leaves_the_last(steps: list[dict[str, Any]],
         store = SQLiteStore(Path(tmp) / "store.db", "sqlite:///store.db")
         try:
             replaced: dict[tuple[str, str], int] = {}
+            numbered: dict[int, tuple[str, str, int]] = {}
             for n, (cat, delete) in enumerate(zip(cats, deleting, strict=False)):
                 before = {i: o.generation for i, o in store.snapshot().objects["plans"].items()}
                 _apply(store, cat, delete, Path(tmp) / "plan.json" if n % 2 else None)
+                _check_numbers(store, numbered)
                 for ident, live in store.snapshot().objects["plans"].items():
                     if ident in before and live.generation > before[ident]:
                         replaced[("plans", ident)] = replaced.get(("plans", ident), 0) + 1

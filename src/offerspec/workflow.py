@@ -18,9 +18,9 @@ from offerspec.store.base import (
     Snapshot,
     StaleRevision,
     Store,
+    current_user,
     text_hash,
 )
-from offerspec.store.sqlite.conn import current_user
 
 
 def load_desired(paths: Iterable[Any], *, strict: bool = False,
@@ -119,5 +119,8 @@ def live_catalog(snapshot: Snapshot) -> Catalog:
     if not any(snapshot.objects.values()):
         raise OfferspecError(f"the store {snapshot.url} holds no catalog yet",
                              hint="apply one first: offerspec apply --auto-approve PATH")
+    from offerspec.store.live import check_live
+
+    check_live(snapshot)
     return Catalog.from_objects({kind: [obj.data for obj in table.values()]
                                  for kind, table in snapshot.objects.items()})

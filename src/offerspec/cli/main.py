@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "offerspec.cli.simulate:simulate",
     "test": "offerspec.cli.test:test",
     "serve": "offerspec.cli.serve:serve",
+    "store": "offerspec.cli.store_cmd:store",
 }
 
 EXIT_USER_ERROR = 1

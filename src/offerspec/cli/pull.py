@@ -8,6 +8,7 @@ import click
 
 from offerspec.cli.store_options import open_from_args, store_options
 from offerspec.diagnostics import OfferspecError
+from offerspec.store.live import check_live
 
 
 @click.command()
@@ -36,6 +37,7 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    check_live(snapshot)
     files = pull_files(snapshot, schema=schema or SCHEMA_ID)
     if not files:
         raise OfferspecError(f"{snapshot.url} holds no active objects; nothing to pull",
@@ -67,6 +69,7 @@ def export(fmt: str, include_archived: bool, out: str, store: str | None, env: s
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    check_live(snapshot)
     text = plans_csv(snapshot, include_archived=include_archived)
     if out == "-":
         click.echo(text, nl=False)

@@ -3,6 +3,8 @@
 A store keeps, per kind and id, a *head* (the live object) and every version it ever
 held. Writes happen only through ``apply``: one transaction, checked against the
 revision the plan was made from, under the apply lock, recorded as a numbered revision.
+Every ``(kind, id, generation)`` ever written has an *object number*, store-wide unique and
+never reused (the platform's integer id, docs/platform-api.md).
 """
 
 from __future__ import annotations
@@ -12,12 +14,27 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from offerspec.diagnostics import OfferspecError
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long apply runs."""
+
+
+def now() -> str:
+    """The time recorded with a revision or a lock (UTC, to the second)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def current_user() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        return "unknown"
 
 
 def text_hash(text: str) -> str:
@@ -37,6 +54,8 @@ class LiveObject:
     """Hash of the text offerspec last wrote; differs from ``hash`` when edited outside offerspec."""
     written_status: str | None = None
     """The status offerspec last wrote (saves parsing every object to count the active ones)."""
+    number: int = 0
+    """The object number of this generation (0: not from a store, e.g. built by hand in a test)."""
     _data: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -50,28 +69,61 @@ class LiveObject:
     @property
     def data(self) -> dict[str, Any]:
         if self._data is None:
-            try:
-                loaded = json.loads(self.text)
-            except ValueError as exc:
-                raise self._unreadable(str(exc)) from exc
-            if not isinstance(loaded, dict):
-                raise self._unreadable(f"a JSON {type(loaded).__name__}, not an object")
-            self._data = loaded
+            self._data = _parse_object(self.text, self.kind, self.id)
         return self._data
-
-    def _unreadable(self, why: str) -> OfferspecError:
-        # Only an edit outside offerspec can do this: a clear error, not a crash.
-        singular = self.kind.removesuffix("s")
-        return OfferspecError(
-            f"the live {singular} {self.id} in the store is not readable (changed outside "
-            f"offerspec?): {why}",
-            hint=f"repair or delete its row in the store's heads table with a SQLite tool; "
-                 f"offerspec history --object {singular}/{self.id} shows what offerspec wrote")
 
     @property
     def status(self) -> str:
         if self.written_status is not None and self._data is None and not self.drifted:
             return self.written_status
+        status: str = self.data.get("status", "active")
+        return status
+
+
+def _parse_object(text: str, kind: str, ident: str) -> dict[str, Any]:
+    try:
+        loaded = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise _unreadable(kind, ident, str(exc) if isinstance(exc, ValueError)
+                          else "nested too deeply") from exc
+    if not isinstance(loaded, dict):
+        raise _unreadable(kind, ident, f"a JSON {type(loaded).__name__}, not an object")
+    return loaded
+
+
+def _unreadable(kind: str, ident: str, why: str) -> OfferspecError:
+    # Only an edit outside offerspec can do this: a clear error, not a crash.
+    singular = kind.removesuffix("s")
+    return OfferspecError(
+        f"the live {singular} {ident} in the store is not readable (changed outside "
+        f"offerspec?): {why}",
+        hint=f"repair or delete its row in the store with a database tool; "
+             f"offerspec history --object {singular}/{ident} shows what offerspec wrote")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One generation of one object as the store holds it: the head, or an archived old
+    generation of a replaced plan (``Store.objects``)."""
+
+    number: int
+    kind: str
+    id: str
+    generation: int
+    text: str
+    """Canonical JSON of the latest version of this generation (full object, defaults included)."""
+    written_hash: str
+    head: bool
+    """Whether this generation is the one the id means now."""
+    revision: int
+    """The revision that wrote that version."""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return _parse_object(self.text, self.kind, self.id)
+
+    @property
+    def status(self) -> str:
         status: str = self.data.get("status", "active")
         return status
 
@@ -114,6 +166,8 @@ class RevisionInfo:
     summary: str
     changes: list[dict[str, Any]] | None = None
     """The applied changes (plan JSON form); only filled by ``Store.revision(n)``."""
+    source: dict[str, str] = field(default_factory=dict)
+    """Where the revision came from (``ApplyMeta.source``); empty for old revisions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +210,26 @@ class ApplyMeta:
     summary: str
     user: str
     host: str
+    source: dict[str, str] = field(default_factory=dict)
+    """Where the revision came from: ``message``, ``git_commit``, ``git_branch``, ``ci_run``,
+    ``via`` (e.g. "api"); short strings, stored with the revision."""
+    written_hashes: dict[tuple[str, str], str] | None = None
+    """For these (kind, id): record this hash as the object's ``written_hash`` instead of the
+    hash of the text written (``offerspec serve``: an edit through its API shows as drift)."""
 
 
 class Store(Protocol):
     """What plan/apply needs from a live store.
 
-    Implementations must make ``apply`` all-or-nothing (also when the process dies), refuse it
-    when the store is no longer at ``expected_revision``, and keep every version of every object.
+    Every store guarantees: ``snapshot`` gives every live object at one revision; every version
+    of every object is kept (``versions``, ``objects``); objects are found by kind + id, and
+    each generation has an object number; an edit made outside offerspec is visible as drift
+    (the object's text no longer hashes to its ``written_hash``).
+
+    Transactional stores (SQLite, PostgreSQL) add: ``apply`` is all-or-nothing (also when the
+    process dies) and refused when the store is no longer at ``expected_revision`` or a touched
+    object changed; the apply ``lock``; ``history``/``revision`` of every apply; ``migrate``.
+    The HTTP store implements what its server offers and says which of these it cannot.
     """
 
     url: str
@@ -190,6 +257,15 @@ class Store(Protocol):
 
     def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """(revision, generation, data) of every version of one object, oldest first."""
+        ...
+
+    def objects(self, kind: str) -> list[StoredObject]:
+        """Every generation of ``kind`` not hard-deleted (heads and archived old generations),
+        ordered by object number; read in a few round trips."""
+        ...
+
+    def migrate(self) -> list[str]:
+        """Run the schema migrations this store needs; returns their names (empty: current)."""
         ...
 
     def force_unlock(self, lock_id: str) -> LockInfo: ...

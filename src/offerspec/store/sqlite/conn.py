@@ -6,22 +6,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from datetime import UTC, datetime
 
 from offerspec.diagnostics import OfferspecError
+from offerspec.store.base import current_user, now
 
-
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def current_user() -> str:
-    try:
-        import getpass
-
-        return getpass.getuser()
-    except (ImportError, KeyError, OSError):
-        return "unknown"
+__all__ = ["current_user", "now"]  # moved to store.base; re-exported for old imports
 
 
 def is_refusal(exc: BaseException) -> bool:

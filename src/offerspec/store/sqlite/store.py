@@ -1,97 +1,78 @@
 """The embedded default store: one SQLite file (``.offerspec/store.db`` unless told otherwise).
 
-Tables: ``heads`` (the live object per kind + id, with the hash offerspec last wrote, for drift),
-``versions`` (every version ever written, append-only), ``revisions`` (one row per apply),
-``locks`` (the apply lock: holder id, user, host, pid, time) and ``meta`` (store identity).
-Writes run in one ``BEGIN IMMEDIATE`` transaction in WAL mode with ``synchronous=FULL``:
-a killed apply leaves the store exactly as before it.
+Tables (layout v2, see schema.py): ``objects`` (an object number per kind + id + generation),
+``versions`` (every version ever written, once, compact; append-only), ``heads`` (the live
+version per kind + id, with the hash offerspec last wrote, for drift), ``revisions`` (one row per
+apply, its changes referring to the versions written), ``locks`` (the apply lock) and ``meta``
+(store identity and schema version). Writes run in one ``BEGIN IMMEDIATE`` transaction in WAL
+mode with ``synchronous=FULL``: a killed apply leaves the store exactly as before it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import (
-    Change,
-    label,
-)
+from offerspec.diff.changes import Change, label
 from offerspec.store.base import (
     ApplyMeta,
     LiveObject,
-    LockInfo,
     Progress,
     RevisionInfo,
     Snapshot,
     StaleRevision,
-    StoreLocked,
+    StoredObject,
+    now,
     text_hash,
 )
-from offerspec.store.sqlite.conn import (
-    current_user,
-    enable_wal,
-    is_read_only_error,
-    is_refusal,
-    now,
-    pid_alive,
-    store_error,
-)
+from offerspec.store.migrations import check_version, parse_version, pending
+from offerspec.store.rows import RowReader
+from offerspec.store.sqlite import read
+from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
+from offerspec.store.sqlite.damage import open_failure, reading
+from offerspec.store.sqlite.lock import LockMixin
+from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.sqlite.writer import WRITERS, Writer, record
 
-SCHEMA_VERSION = "1"
-LOCK_NAME = "apply"
 BATCH = 2000
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS heads (
-    kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
-    data TEXT NOT NULL, written_hash TEXT NOT NULL, status TEXT NOT NULL,
-    PRIMARY KEY (kind, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS versions (
-    kind TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL, revision INTEGER NOT NULL,
-    data TEXT NOT NULL, PRIMARY KEY (kind, id, generation, revision)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS revisions (
-    number INTEGER PRIMARY KEY, time TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL,
-    catalog_hash TEXT NOT NULL, summary TEXT NOT NULL, changes TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS locks (
-    name TEXT PRIMARY KEY, id TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL,
-    pid INTEGER NOT NULL, since TEXT NOT NULL);
-"""
 
-
-class SQLiteStore:
+class SQLiteStore(LockMixin):
     """A real SQLite file; see the module docstring for the layout."""
 
     def __init__(self, path: Path, url: str, *, busy_timeout: float = 30.0,
-                 writable: bool = True) -> None:
-        """``writable=False``: the caller only reads (plan, history, pull, ...); a store this
-        process may not write (read-only file or directory) is then opened read-only."""
+                 writable: bool = True, migrating: bool = False) -> None:
+        """``writable=False``: the caller only reads (plan, history, pull, ...): nothing is
+        written (no store is created, no journal mode switched) and a store this process may not
+        write is opened read-only. ``migrating``: ``offerspec store migrate`` opens an old store
+        (everyone else is refused it)."""
         self.path = path
         self.url = url
         self.read_only = False
+        self.writable = writable
+        self.migrating = migrating
         self._immutable_stamp: tuple[int, int, int] | None = None
         if not path.parent.is_dir():
             raise OfferspecError(f"store directory {path.parent} does not exist ({url})",
                                  hint="create it, or point --store / OFFERSPEC_STORE elsewhere")
+        if not writable and not path.is_file():
+            raise OfferspecError(f"no store at {path} ({url})",
+                                 hint="apply a catalog first, or point --store / --env / "
+                                      "OFFERSPEC_STORE at the store")
+        existed = path.exists()
         try:
             self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-            self._refuse_foreign()
-            enable_wal(self.conn, busy_timeout)
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self._init_schema()
+            self._open(busy_timeout)
         except sqlite3.DatabaseError as exc:
-            if is_read_only_error(exc):
-                self.conn.close()  # a read-only error comes after connect()
+            if is_read_only_error(exc) or (existed and "unable to open" in str(exc)):
+                with suppress(AttributeError):
+                    self.conn.close()  # a read-only error may come after connect()
                 if not writable and path.is_file():
                     self._open_read_only(busy_timeout)
                     return
@@ -99,6 +80,9 @@ class SQLiteStore:
                     f"{path}: cannot open the store: {exc}",
                     hint="offerspec needs write access to the store file and its directory "
                          "(SQLite keeps -wal and -shm files beside it) to apply") from exc
+            failure = open_failure(str(path), exc)
+            if failure is not None:
+                raise OfferspecError(failure[0], hint=failure[1]) from exc
             if not path.exists():
                 raise OfferspecError(f"{path}: cannot create the store: {exc}",
                                      hint=f"a new store needs write access to {path.parent}; "
@@ -106,6 +90,24 @@ class SQLiteStore:
             raise OfferspecError(f"{path}: cannot open the store: {exc}",
                                  hint="is this an offerspec SQLite store? point --store at another "
                                       "file, or move this one away") from exc
+
+    def _open(self, busy_timeout: float) -> None:
+        """Check what the file holds before anything is written to it."""
+        found = self._schema_version()
+        if found is None:
+            if not self.writable or self.read_only:
+                raise OfferspecError(
+                    f"{self.path}: the file is empty: the store holds no catalog yet ({self.url})",
+                    hint="apply a catalog first (with write access), or point --store / --env / "
+                         "OFFERSPEC_STORE at the store")
+            enable_wal(self.conn, busy_timeout)
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self._create()
+            return
+        check_version(found, SCHEMA_VERSION, str(self.path), migrating=self.migrating)
+        if self.writable and not self.read_only:
+            enable_wal(self.conn, busy_timeout)
+            self.conn.execute("PRAGMA synchronous=FULL")
 
     def _open_read_only(self, busy_timeout: float) -> None:
         """Read a store this process may not write: through the -shm file others keep when it
@@ -116,8 +118,7 @@ class SQLiteStore:
         try:
             self.conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout,
                                         isolation_level=None)
-            self._refuse_foreign()
-            self._init_schema()
+            self._open(busy_timeout)
             return
         except sqlite3.DatabaseError as exc:
             self.conn.close()
@@ -131,8 +132,7 @@ class SQLiteStore:
                          "to the store's directory") from exc
         self._immutable_stamp = self._stamp()
         self.conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
-        self._refuse_foreign()
-        self._init_schema()
+        self._open(busy_timeout)
 
     def _stamp(self) -> tuple[int, int, int]:
         stat = self.path.stat()
@@ -147,13 +147,27 @@ class SQLiteStore:
                                  "(read-only, without the -shm file); what was read may be torn",
                                  hint="try again when no apply is running")
 
-    def _refuse_foreign(self) -> None:
-        """Never add tables to (or switch the journal of) another application's database."""
-        tables = [row[0] for row in self.conn.execute(
+    def _tables(self) -> list[str]:
+        return [str(row[0]) for row in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        if not tables or ("meta" in tables and self.conn.execute(
-                "SELECT 1 FROM meta WHERE key = 'identity'").fetchone() is not None):
-            return
+
+    def _schema_version(self) -> int | None:
+        """The store's schema version (None: an empty file); refuses another application's
+        database: never add tables to (or switch the journal of) it."""
+        with reading(self.url, self.conn):
+            return self._read_schema_version()
+
+    def _read_schema_version(self) -> int | None:
+        tables = self._tables()
+        if not tables:
+            return None
+        if "meta" in tables:
+            rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN "
+                                          "('identity', 'schema_version')").fetchall())
+            if "identity" in rows:
+                if "schema_version" not in rows:
+                    raise RowReader(self.url, "meta").fail("'schema_version'", "it is missing")
+                return parse_version(rows["schema_version"], str(self.path))
         self.conn.close()
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise OfferspecError(f"{self.path} is a SQLite database but not an offerspec store "
@@ -161,33 +175,28 @@ class SQLiteStore:
                              hint="point --store / OFFERSPEC_STORE at an offerspec store, or at a "
                                   "new file to create one")
 
-    def _init_schema(self) -> None:
-        try:  # an existing store: no write lock needed just to open it
-            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.OperationalError:
-            row = None
-        if row is not None and row[0] == SCHEMA_VERSION:
-            return
-        if self.read_only:
-            raise OfferspecError(
-                f"{self.path}: " + ("the store is empty" if row is None else
-                                    f"store schema version {row[0]} is not supported")
-                + " and this user may not write it",
-                hint="apply a catalog first (with write access)" if row is None else
-                     "upgrade offerspec")
+    def _create(self) -> None:
         with self._transaction():
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.conn.execute(statement)
-            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.conn.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("schema_version", SCHEMA_VERSION), ("identity", f"sqlite:{uuid.uuid4()}"),
-                    ("created", now())])
-            elif row[0] != SCHEMA_VERSION:
-                raise OfferspecError(f"{self.path}: store schema version {row[0]} is not supported "
-                                     f"(this offerspec reads version {SCHEMA_VERSION})",
-                                     hint="upgrade offerspec")
+            if self._schema_version() is not None:
+                return  # another process created it meanwhile
+            create_tables(self.conn)
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("schema_version", str(SCHEMA_VERSION)), ("identity", f"sqlite:{uuid.uuid4()}"),
+                ("created", now())])
+
+    def migrate(self) -> list[str]:
+        """Run the pending migrations in one transaction (open with ``migrating=True``)."""
+        with self._transaction():
+            found = self._schema_version() or SCHEMA_VERSION
+            check_version(found, SCHEMA_VERSION, str(self.path), migrating=True)
+            ran = []
+            for migration in pending(found, MIGRATIONS):
+                migration.run(self.conn)
+                self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                  (str(migration.version),))
+                ran.append(migration.label)
+        self.migrating = False
+        return ran
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -217,11 +226,13 @@ class SQLiteStore:
     @property
     def identity(self) -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key='identity'").fetchone()
-        return str(row[0])
+        return RowReader(self.url, "meta").text(None if row is None else row[0], "'identity'",
+                                                "value")
 
     def _revision(self) -> int:
-        row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
-        return int(row[0])
+        with reading(self.url, self.conn):
+            row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
+        return RowReader(self.url, "revisions").integer(row[0], "max(number)", "number")
 
     def current_revision(self) -> int:
         """The newest committed revision (0: none yet)."""
@@ -231,128 +242,63 @@ class SQLiteStore:
         return revision
 
     def snapshot(self) -> Snapshot:
-        objects: dict[str, dict[str, LiveObject]] = {"products": {}, "plans": {}, "offers": {}}
         # One read transaction: the revision and the heads belong together.
         self.conn.execute("BEGIN")
         try:
             revision = self._revision()
-            for kind, ident, generation, data, written, status in self.conn.execute(
-                    "SELECT kind, id, generation, data, written_hash, status FROM heads "
-                    "ORDER BY kind, id"):
-                objects.setdefault(kind, {})[ident] = LiveObject(kind, ident, generation, data,
-                                                                 written, status)
-            identity = self.identity
+            with reading(self.url, self.conn):
+                objects = read.heads(self.conn, self.url)
+                identity = self.identity
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
         return Snapshot(identity, self.url, revision, objects)
 
+    def objects(self, kind: str) -> list[StoredObject]:
+        self.conn.execute("BEGIN")
+        try:
+            with reading(self.url, self.conn):
+                found = read.stored_objects(self.conn, self.url, kind)
+        finally:
+            self.conn.execute("COMMIT")
+        self._check_unchanged()
+        return found
+
     def history(self) -> list[RevisionInfo]:
-        rows = self.conn.execute(
-            "SELECT number, time, user, host, catalog_hash, summary FROM revisions ORDER BY number")
-        revisions = [RevisionInfo(*row) for row in rows]
+        with reading(self.url, self.conn):
+            rows = self.conn.execute(f"SELECT {read.REVISION_COLUMNS} FROM revisions "
+                                     "ORDER BY number")
+            revisions = [read.revision_info(self.url, row) for row in rows]
         self._check_unchanged()
         return revisions
 
     def revision(self, number: int) -> RevisionInfo:
-        row = self.conn.execute("SELECT number, time, user, host, catalog_hash, summary, changes "
-                                "FROM revisions WHERE number = ?", (number,)).fetchone()
-        if row is None:
-            last = self._revision()
-            raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
-                                 if last else f"no revision {number}: {self.url} has none yet",
+        if not 0 < number < 2**63:
+            raise OfferspecError(f"no revision {number} in {self.url}",
                                  hint="offerspec history lists them")
+        self.conn.execute("BEGIN")
+        try:
+            with reading(self.url, self.conn):
+                row = self.conn.execute(f"SELECT {read.REVISION_COLUMNS}, changes FROM "
+                                        "revisions WHERE number = ?", (number,)).fetchone()
+            if row is None:
+                last = self._revision()
+                raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
+                                     if last else f"no revision {number}: {self.url} has none yet",
+                                     hint="offerspec history lists them")
+            with reading(self.url, self.conn):
+                changes = read.revision_changes(self.conn, self.url, number, row[7])
+        finally:
+            self.conn.execute("COMMIT")
         self._check_unchanged()
-        number_, time_, user, host, catalog_hash, summary, changes = row
-        return RevisionInfo(number_, time_, user, host, catalog_hash, summary, json.loads(changes))
+        return read.revision_info(self.url, row[:7], changes)
 
     def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
-        for revision, generation, data in self.conn.execute(
-                "SELECT revision, generation, data FROM versions WHERE kind = ? AND id = ? "
-                "ORDER BY revision, generation", (kind, ident)):
-            yield revision, generation, json.loads(data)
+        with reading(self.url, self.conn):
+            found = list(read.versions(self.conn, self.url, kind, ident))
+        for revision, generation, text in found:
+            yield revision, generation, json.loads(text)
         self._check_unchanged()
-
-    # -- the lock ----------------------------------------------------------------------------
-
-    def _holder(self) -> LockInfo | None:
-        row = self.conn.execute("SELECT id, user, host, pid, since FROM locks WHERE name = ?",
-                                (LOCK_NAME,)).fetchone()
-        return LockInfo(*row) if row else None
-
-    @contextmanager
-    def lock(self, timeout: float, on_wait: Callable[[LockInfo], None] | None = None,
-             ) -> Iterator[LockInfo]:
-        me = LockInfo(uuid.uuid4().hex[:12], current_user(), socket.gethostname(), os.getpid(), now())
-        try:
-            self._acquire(me, timeout, on_wait)
-        except OfferspecError:
-            raise  # timed out or refused: never held
-        except BaseException:
-            self._release(me, quiet=True)  # interrupted, maybe just after taking it
-            raise
-        try:
-            yield me
-        except BaseException:
-            self._release(me, quiet=True)
-            raise
-        try:
-            self._release(me)
-        except BaseException:
-            self._release(me, quiet=True)  # interrupted while releasing: once more
-            raise
-
-    def _acquire(self, me: LockInfo, timeout: float,
-                 on_wait: Callable[[LockInfo], None] | None) -> None:
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        waiting = False
-        while True:
-            with self._transaction():
-                holder = self._holder()
-                stale = holder is not None and holder.host == me.host and not pid_alive(holder.pid)
-                if holder is None or stale:
-                    self.conn.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?, ?)",
-                                      (LOCK_NAME, me.id, me.user, me.host, me.pid, me.since))
-                    return
-            assert holder is not None
-            if time.monotonic() >= deadline:
-                raise StoreLocked(holder, timeout, same_host=holder.host == me.host)
-            if not waiting and on_wait is not None:
-                on_wait(holder)
-            waiting = True
-            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.25)
-
-    def _release(self, me: LockInfo, *, quiet: bool = False) -> None:
-        """Remove our lock row. ``quiet``: another exception is on its way; a failure here must
-        not hide it (a lock left by this process is taken over once it has exited)."""
-        try:
-            self._rollback()
-            holder = self._holder()  # a read: never waits behind another apply's transaction
-            if holder is None or holder.id != me.id:
-                return
-            with self._transaction():
-                self.conn.execute("DELETE FROM locks WHERE name = ? AND id = ?", (LOCK_NAME, me.id))
-        except (sqlite3.Error, OfferspecError) as exc:
-            if not quiet:
-                cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.Error) else exc
-                why = cause.message if isinstance(cause, OfferspecError) else str(cause)
-                raise OfferspecError(
-                    f"could not release the store's lock {me.id}: {why}",
-                    hint=f"what was done under the lock stays done; a later apply on this host "
-                         f"takes the lock over, or: offerspec force-unlock {me.id}") from exc
-
-    def force_unlock(self, lock_id: str) -> LockInfo:
-        with self._transaction():
-            holder = self._holder()
-            if holder is None:
-                raise OfferspecError(f"{self.url} is not locked", hint="nothing to unlock")
-            if holder.id != lock_id:
-                raise OfferspecError(f"the lock id is {holder.id}, not {lock_id}",
-                                     hint=f"{holder.describe()}; pass that id to force-unlock")
-            self.conn.execute("DELETE FROM locks WHERE name = ?", (LOCK_NAME,))
-        return holder
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -366,35 +312,37 @@ class SQLiteStore:
                 raise StaleRevision(
                     f"the store moved from revision {expected_revision} to {current} since the plan "
                     "was made; nothing was applied", hint="run offerspec plan again")
-            self._check_live_hashes(changes)
+            numbers = self._check_live_hashes(changes)
             revision = current + 1
-            writer = Writer(conn, revision)
+            writer = Writer(conn, revision, numbers, meta.written_hashes)
             total = len(changes)
             records: list[str] = []
             for start in range(0, total, BATCH):
                 for change in changes[start:start + BATCH]:
-                    text = WRITERS[type(change)](writer, change)
-                    records.append(record(change, text))
+                    records.append(record(change, WRITERS[type(change)](writer, change)))
                 writer.flush()
                 if progress is not None:
                     progress(min(start + BATCH, total), total)
             payload = "[" + ",".join(records) + "]"
-            conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
-                          payload))
+                          json.dumps(meta.source, ensure_ascii=False, sort_keys=True), payload))
         return revision
 
-    def _check_live_hashes(self, changes: Sequence[Change]) -> None:
-        """Out-of-band edits don't move the revision: compare each touched object too."""
-        heads = {(k, i): d for k, i, d in self.conn.execute("SELECT kind, id, data FROM heads")}
+    def _check_live_hashes(self, changes: Sequence[Change]) -> dict[tuple[str, str], int]:
+        """Out-of-band edits don't move the revision: compare each touched object too.
+        Returns (kind, id) -> the head's object number."""
+        with reading(self.url, self.conn):
+            heads = read.heads(self.conn, self.url) if changes else {}
+        live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
         changed = []
         for change in changes:
-            text = heads.get((change.kind, change.id))
-            live = None if text is None else text_hash(text)
-            if live != change.live_hash:
+            obj: LiveObject | None = live.get((change.kind, change.id))
+            if (None if obj is None else text_hash(obj.text)) != change.live_hash:
                 changed.append(label(change))
         if changed:
             raise StaleRevision(
                 f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"
                 + (" ..." if len(changed) > 10 else "") + "; nothing was applied",
                 hint="run offerspec plan again")
+        return {key: obj.number for key, obj in live.items()}

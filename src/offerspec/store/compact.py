@@ -1,0 +1,96 @@
+"""Objects stored without what their defaults imply, and expanded back exactly (any backend).
+
+A version is kept as its *compact* JSON: the object minus every field equal to the catalog
+model's default (``interval_count: 1``, ``metadata: {}``, ...) or derived default (a plan's
+``grants`` = ``[product]``, ``auto_renew`` = has an interval). ``expand`` puts them back, so the
+full canonical JSON — what hashes and drift compare — is byte-identical to the text written.
+
+Compaction is only used when it is reversible: an object missing a field that has a default
+(never written by offerspec, which always writes every field) is kept verbatim instead.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from offerspec.catalog import canonical_json
+
+DERIVED = {"plans": ("grants", "auto_renew")}
+"""Fields whose default depends on other fields (see ``Plan._fill_derived_defaults``)."""
+
+
+@cache
+def static_defaults(kind: str) -> dict[str, Any]:
+    """Field -> default, as JSON values, of every optional field of ``kind``'s model."""
+    from pydantic_core import PydanticUndefined
+
+    from offerspec.model import MODEL_BY_KIND
+
+    model = MODEL_BY_KIND[kind]
+    defaults: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.is_required():
+            continue
+        value = info.get_default(call_default_factory=True)
+        if value is PydanticUndefined:
+            continue
+        defaults[name] = json.loads(canonical_json(value))
+    return defaults
+
+
+def _derived(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    if kind != "plans":
+        return {}
+    return {"grants": [] if data.get("is_donation") else [data.get("product")],
+            "auto_renew": data.get("interval") is not None}
+
+
+@cache
+def _default_texts(kind: str) -> dict[str, str]:
+    return {name: canonical_json(value) for name, value in static_defaults(kind).items()
+            if name not in DERIVED.get(kind, ())}
+
+
+def compact(kind: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """``data`` without its default-valued fields; None when that would not be reversible."""
+    texts = _default_texts(kind)
+    derived = DERIVED.get(kind, ())
+    if any(name not in data for name in static_defaults(kind)):
+        return None
+    derived_texts = {name: canonical_json(value) for name, value in _derived(kind, data).items()}
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        default = derived_texts.get(name) if name in derived else texts.get(name)
+        if default is None or canonical_json(value) != default:
+            out[name] = value
+    return out
+
+
+def expand(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """The full object a compact one stands for (the inverse of ``compact``)."""
+    derived = DERIVED.get(kind, ())
+    full = {name: value for name, value in static_defaults(kind).items() if name not in derived}
+    full.update(stored)
+    for name, value in _derived(kind, full).items():
+        full.setdefault(name, value)
+    return full
+
+
+def pack(kind: str, data: dict[str, Any], text: str | None = None) -> tuple[str, bool]:
+    """(what to store, whether it is compact) for an object whose canonical JSON is ``text``."""
+    small = compact(kind, data)
+    if small is None:
+        return (text if text is not None else canonical_json(data)), False
+    return canonical_json(small), True
+
+
+def unpack(kind: str, stored: str, is_compact: bool) -> str:
+    """The full canonical JSON text of a stored version (``json.loads`` errors propagate)."""
+    if not is_compact:
+        return stored
+    loaded = json.loads(stored)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"a JSON {type(loaded).__name__}, not an object")
+    return canonical_json(expand(kind, loaded))
