@@ -43,6 +43,7 @@ OK = {
     "export": "export --store {url}",
     "simulate": "simulate {cat} --offer subscribe",
     "test": "test {cat}",
+    "store": "store migrate --store {url}",
 }
 
 USER_ERROR = {
@@ -58,6 +59,7 @@ USER_ERROR = {
     "simulate": ("simulate {cat} --offer nope --plan x", "unknown offer 'nope'"),
     "test": ("test {nowhere}", "no such file or directory"),
     "serve": ("serve --store {url} --tokens {nowhere}", "cannot read the tokens file"),
+    "store": ("store migrate --store {none}", "no store at"),
 }
 """schema reads nothing the user gives it: it has no user error."""
 
@@ -77,6 +79,7 @@ USAGE_ERROR = {
     "test": ["test --junit"],
     "serve": ["serve --store {url}", "serve --store {url} --tokens t --faults 500:2",
               "serve --store {url} --tokens t --port 70000"],
+    "store": ["store no-such-subcommand"],
 }
 
 
@@ -133,6 +136,7 @@ INJECT = {
     "simulate": "offerspec.api.check_catalog",
     "test": "offerspec.api.check_catalog",
     "serve": "offerspec.serve.auth.load_tokens",
+    "store": "offerspec.store.url.resolve_store",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
               "serve": "serve --store {url} --tokens {tmp}/tokens.txt",
