@@ -8,7 +8,6 @@ import click
 
 from offerspec.cli.store_options import open_from_args, store_options
 from offerspec.diagnostics import OfferspecError
-from offerspec.store.live import check_live
 
 
 @click.command()
@@ -37,6 +36,8 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    from offerspec.store.live import check_live  # lazily: --help stays fast
+
     check_live(snapshot)
     files = pull_files(snapshot, schema=schema or SCHEMA_ID)
     if not files:
@@ -69,6 +70,8 @@ def export(fmt: str, include_archived: bool, out: str, store: str | None, env: s
         snapshot = opened.snapshot()
     finally:
         opened.close()
+    from offerspec.store.live import check_live  # lazily: --help stays fast
+
     check_live(snapshot)
     text = plans_csv(snapshot, include_archived=include_archived)
     if out == "-":
