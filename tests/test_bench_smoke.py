@@ -28,6 +28,15 @@ def test_bench_simulate_quick() -> None:
     assert "x target" in result.stdout
 
 
+def test_bench_serve_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_serve.py"), "--quick"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    for name in ("GET /plans/{id}", "GET /offers/subscribe/view", "POST /simulate/checkout",
+                 "list every plan: 1,012 plans in 3 pages", "server exit on SIGTERM: 0"):
+        assert name in result.stdout
+
+
 def test_bench_store_size_quick() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_size.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, check=False)

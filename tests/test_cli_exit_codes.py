@@ -38,6 +38,7 @@ OK = {
     "history": "history --store {url}",
     "show": "show 1 --store {url}",
     # force-unlock of a held lock: test_saved_plans_and_locks.py (it needs a lock held meanwhile)
+    # serve runs until stopped: test_serve_process.py (exit 0 on SIGTERM, after draining)
     "pull": "pull --out {tmp}/pulled --store {url}",
     "export": "export --store {url}",
     "simulate": "simulate {cat} --offer subscribe",
@@ -57,6 +58,7 @@ USER_ERROR = {
     "export": ("export --store {none}", "no store at"),
     "simulate": ("simulate {cat} --offer nope --plan x", "unknown offer 'nope'"),
     "test": ("test {nowhere}", "no such file or directory"),
+    "serve": ("serve --store {url} --tokens {nowhere}", "cannot read the tokens file"),
     "store": ("store migrate --store {none}", "no store at"),
 }
 """schema reads nothing the user gives it: it has no user error."""
@@ -75,12 +77,14 @@ USAGE_ERROR = {
     "export": ["export --format xml"],
     "simulate": ["simulate {cat} --batch b.csv --offer subscribe"],
     "test": ["test --junit"],
+    "serve": ["serve --store {url}", "serve --store {url} --tokens t --faults 500:2",
+              "serve --store {url} --tokens t --port 70000"],
     "store": ["store bogus", "store --bogus"],
 }
 
 
 def test_every_command_has_its_cases() -> None:
-    assert set(OK) | {"force-unlock"} == set(COMMANDS)
+    assert set(OK) | {"force-unlock", "serve"} == set(COMMANDS)
     assert set(USER_ERROR) | {"schema"} == set(COMMANDS) == set(USAGE_ERROR)
 
 
@@ -131,9 +135,11 @@ INJECT = {
     "export": "offerspec.store.url.resolve_store",
     "simulate": "offerspec.api.check_catalog",
     "test": "offerspec.api.check_catalog",
+    "serve": "offerspec.serve.auth.load_tokens",
     "store": "offerspec.store.url.resolve_store",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
+              "serve": "serve --store {url} --tokens {tmp}/tokens.txt",
               "plan": "plan {cat} --store {url} --detailed-exitcode"}
 
 

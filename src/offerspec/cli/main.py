@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "export": "offerspec.cli.pull:export",
     "simulate": "offerspec.cli.simulate:simulate",
     "test": "offerspec.cli.test:test",
+    "serve": "offerspec.cli.serve:serve",
     "store": "offerspec.cli.store_cmd:store",
 }
 

@@ -37,7 +37,7 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
         snapshot = opened.snapshot()
     finally:
         opened.close()
-    from offerspec.store.live import check_live
+    from offerspec.store.live import check_live  # lazily: --help stays fast
 
     check_live(snapshot)
     files = pull_files(snapshot, schema=schema or SCHEMA_ID)
@@ -71,7 +71,7 @@ def export(fmt: str, include_archived: bool, out: str, store: str | None, env: s
         snapshot = opened.snapshot()
     finally:
         opened.close()
-    from offerspec.store.live import check_live
+    from offerspec.store.live import check_live  # lazily: --help stays fast
 
     check_live(snapshot)
     text = plans_csv(snapshot, include_archived=include_archived)

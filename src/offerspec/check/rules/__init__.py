@@ -36,7 +36,14 @@ def rule(*codes: str, local: bool = False) -> Callable[[RuleFunc], RuleFunc]:
 def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[Diagnostic]:
     """Every rule on the valid objects; the local rules also on salvaged ones."""
     # Importing the modules registers their rules.
-    from offerspec.check.rules import app_store, autosubscribe, offers, plans, references  # noqa: F401
+    from offerspec.check.rules import (  # noqa: F401
+        app_store,
+        autosubscribe,
+        metadata,
+        offers,
+        plans,
+        references,
+    )
 
     found: list[Diagnostic] = []
     for registered in RULES:

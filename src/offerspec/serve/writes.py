@@ -1,0 +1,260 @@
+"""Writes through the API: one object changed in the live catalog, checked, applied as a revision.
+
+Every write runs in the store's thread, under the store's apply lock (so a CLI apply and the
+server never interleave): a fresh snapshot, the desired catalog (the live one with that one
+object changed), the same checks as ``validate``, the change, and ``store.apply``.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from offerspec.catalog import canonical_json
+from offerspec.compile import normalize_plan
+from offerspec.diagnostics import OfferspecError
+from offerspec.diff.changes import Change, Create, Delete, Replace
+from offerspec.diff.changeset import ChangeSet, content_hash
+from offerspec.diff.compare import _group_listing, _offers_listing, canonical_texts, compare_existing
+from offerspec.diff.fields import REPLACE_FORCING
+from offerspec.model import KINDS, MODEL_BY_KIND, Plan
+from offerspec.platform import (
+    RefTable,
+    assigned_id,
+    catalog_id_of,
+    from_platform,
+    offerspec_hash_of,
+    singular,
+)
+from offerspec.serve.checks import check_objects, platform_path
+from offerspec.serve.errors import ApiError, not_found
+from offerspec.serve.view import View
+from offerspec.store.base import ApplyMeta, StaleRevision, Store, text_hash
+
+NEW_OBJECT_WRITTEN_HASH = ""
+"""``written_hash`` of an object created through the API by a client other than offerspec: it
+never matches, so ``offerspec plan`` shows the object as drifted (changed outside offerspec)."""
+
+
+def load_view(store: Store, previous: View | None = None) -> View:
+    """The store at one revision: objects read until the revision stays put around them.
+    ``previous``: the view before, whose unchanged objects need not be mapped again."""
+    for _ in range(5):
+        snapshot = store.snapshot()
+        stored = {kind: store.objects(kind) for kind in KINDS}
+        if store.current_revision() == snapshot.revision:
+            break
+    return View.build(snapshot, stored, previous)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a write needs to know about who asks and how."""
+
+    user: str
+    method: str
+    path: str
+    lock_timeout: float = 10.0
+
+
+class Writer:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- the three writes --------------------------------------------------------------------
+
+    def create(self, kind: str, fields: dict[str, Any], request: Request) -> tuple[View, int]:
+        with self.store.lock(request.lock_timeout):
+            view = load_view(self.store)
+            ident = catalog_id_of(fields)
+            if ident is not None:
+                self._refuse_existing(view, kind, ident)
+            else:
+                ident = self._new_id(view, kind)
+            data, problems = from_platform(kind, fields, view.refs, new_id=ident)
+            if problems:
+                raise _unprocessable(problems)
+            data = self._checked(view, kind, ident, data)
+            change = Create(kind, ident, data)
+            written = None if offerspec_hash_of(fields) == text_hash(canonical_json(data)) \
+                else NEW_OBJECT_WRITTEN_HASH
+            new_view = self._apply(view, [change], kind, ident, data=data, written=written,
+                                   request=request)
+        number = new_view.head_number(kind, ident)
+        assert number is not None
+        return new_view, number
+
+    def update(self, kind: str, number: int, fields: dict[str, Any], if_match: str | None,
+               request: Request) -> tuple[View, int]:
+        with self.store.lock(request.lock_timeout):
+            view = load_view(self.store)
+            live, stored = self._head(view, kind, number, "edit")
+            check_if_match(view, kind, number, if_match)
+            if fields.get("id") not in (None, number):
+                raise ApiError(422, "id-mismatch", f"the body's id {fields['id']} is not {number}, "
+                               "the id in the URL", hint="leave id out of the body, or send the same id")
+            data, problems = from_platform(kind, fields, view.refs, base=live.data)
+            if problems:
+                raise _unprocessable(problems)
+            self._refuse_price_change(kind, live.data, data, number)
+            data = self._checked(view, kind, live.id, data)
+            offers = _offers_listing(_with(view, kind, live.id, data)).get(live.id, ())
+            groups = _group_listing(_with(view, kind, live.id, data)).get(live.id, ())
+            text = canonical_json(data)
+            change = compare_existing(kind, live, data, text, offers, group_plans=groups)
+            if change is None:
+                return view, stored.number  # nothing changed: no revision
+            if isinstance(change, Replace):  # a forcing field not caught above: never in place
+                raise ApiError(409, "price-field-changed", "this change needs a new plan",
+                               hint="create a new plan and archive this one")
+            written = None if offerspec_hash_of(fields) == text_hash(text) else live.written_hash
+            new_view = self._apply(view, [change], kind, live.id, data=data, written=written,
+                                   request=request)
+        new_number = new_view.head_number(kind, live.id)
+        assert new_number is not None
+        return new_view, new_number
+
+    def delete(self, kind: str, number: int, if_match: str | None, request: Request) -> View:
+        with self.store.lock(request.lock_timeout):
+            view = load_view(self.store)
+            live, _ = self._head(view, kind, number, "delete")
+            check_if_match(view, kind, number, if_match)
+            desired = {k: {i: o.data for i, o in view.snapshot.objects.get(k, {}).items()} for k in KINDS}
+            del desired[kind][live.id]
+            users = _referrers(desired, kind, live.id)
+            if users:
+                shown = ", ".join(f"{singular(k)} {view.head_number(k, i)}" for k, i in users[:10])
+                raise ApiError(409, "still-referenced",
+                               f"{singular(kind)} {number} is still referenced by {shown}"
+                               + (" ..." if len(users) > 10 else ""),
+                               hint="remove the references first, or archive it instead: "
+                                    'PUT {"active": "archived"}')
+            change = Delete(kind, live.id, live.hash, live.generation)
+            return self._apply(view, [change], kind, live.id, data=None, written=None,
+                               request=request, desired=desired)
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _head(self, view: View, kind: str, number: int, what: str) -> tuple[Any, Any]:
+        stored = view.get(kind, number)
+        if stored is None:
+            raise not_found(kind, number)
+        live = view.snapshot.get(kind, stored.id)
+        if not stored.head or live is None:
+            current = view.head_number(kind, stored.id)
+            raise ApiError(409, "old-version",
+                           f"{singular(kind)} {number} is an old, archived version of "
+                           f"{stored.id}; only the current one can {what} it",
+                           hint=f"use {singular(kind)} {current}" if current else None)
+        return live, stored
+
+    @staticmethod
+    def _refuse_existing(view: View, kind: str, ident: str) -> None:
+        number = view.head_number(kind, ident)
+        if number is None:
+            return
+        live = view.snapshot.get(kind, ident)
+        state = "an active" if live is not None and live.status == "active" else "an archived"
+        raise ApiError(409, "duplicate-offerspec-id",
+                       f"{state} {singular(kind)} with metadata.offerspec_id {ident!r} exists: id {number}",
+                       hint=f"two active objects cannot share an offerspec_id: edit {singular(kind)} "
+                            f"{number} with PUT /{kind}/{number}, or choose another offerspec_id")
+
+    @staticmethod
+    def _new_id(view: View, kind: str) -> str:
+        """``plan-N``, N the number the store will most likely give it (the next one)."""
+        highest = max((n for table in view.objects.values() for n in table), default=0)
+        number = highest + 1
+        while view.snapshot.get(kind, assigned_id(kind, number)) is not None:
+            number += 1
+        return assigned_id(kind, number)
+
+    @staticmethod
+    def _refuse_price_change(kind: str, old: dict[str, Any], new: dict[str, Any], number: int) -> None:
+        forcing = REPLACE_FORCING[kind]
+        try:  # compare what the fields mean (a null is the default), not how they were sent
+            after = MODEL_BY_KIND[kind].model_validate(_drop_nulls(new)).model_dump(mode="json")
+        except ValueError:
+            after = new  # the checks report what is wrong with it
+        changed = sorted(f for f in forcing if old.get(f) != after.get(f)
+                         and not (f == "grants" and sorted(old.get(f) or []) == sorted(after.get(f) or [])))
+        if changed:
+            names = ", ".join(platform_path(kind, (f,)) for f in changed)
+            raise ApiError(409, "price-field-changed",
+                           f"{names} cannot change on an existing {singular(kind)}: its subscribers "
+                           "bought it as it is",
+                           hint=f"create a new {singular(kind)} (POST /{kind}) with the new values and "
+                                f'archive this one (PUT /{kind}/{number} {{"active": "archived"}})')
+
+    def _checked(self, view: View, kind: str, ident: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The object after the catalog's checks, in canonical form; 422 with every problem."""
+        desired = _with(view, kind, ident, data)
+        problems = check_objects(desired, (kind, ident), view.refs)
+        if problems:
+            raise _unprocessable(problems)
+        obj = MODEL_BY_KIND[kind].model_validate(_drop_nulls(data))
+        if isinstance(obj, Plan):
+            obj = normalize_plan(obj)
+        canonical: dict[str, Any] = obj.model_dump(mode="json")
+        return canonical
+
+    def _apply(self, view: View, changes: list[Change], kind: str, ident: str, *,
+               data: dict[str, Any] | None, written: str | None, request: Request,
+               desired: dict[str, dict[str, dict[str, Any]]] | None = None) -> View:
+        if desired is None:
+            assert data is not None
+            desired = _with(view, kind, ident, data)
+        changeset = ChangeSet(tuple(changes), view.snapshot.identity, view.snapshot.url,
+                              view.revision, content_hash(canonical_texts(desired)))
+        meta = ApplyMeta(changeset.catalog_hash, changeset.summary(), request.user,
+                         socket.gethostname(),
+                         source={"via": "api", "message": f"{request.method} {request.path}"},
+                         written_hashes=None if written is None else {(kind, ident): written})
+        try:
+            self.store.apply(changes, view.revision, meta)
+        except StaleRevision as exc:  # an out-of-band edit between snapshot and apply
+            raise ApiError(409, "stale", exc.message, hint="read the object again and retry") from exc
+        except OfferspecError as exc:
+            raise ApiError(409, "refused", exc.message, hint=exc.hint) from exc
+        return load_view(self.store, view)
+
+
+def check_if_match(view: View, kind: str, number: int, if_match: str | None) -> None:
+    """``If-Match``: one of the listed ETags (or ``*``) must be the object's current one."""
+    if if_match is None:
+        return
+    current = view.rendered(kind, number).etag
+    listed = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" in listed or current in listed:
+        return
+    raise ApiError(412, "precondition-failed",
+                   f"{singular(kind)} {number} changed since that ETag was read (it is now {current})",
+                   hint=f"GET /{kind}/{number} again, reapply your change, and send the new ETag")
+
+
+def _with(view: View, kind: str, ident: str, data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    desired = {k: {i: o.data for i, o in view.snapshot.objects.get(k, {}).items()} for k in KINDS}
+    desired[kind][ident] = data
+    return desired
+
+
+def _drop_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _referrers(desired: dict[str, dict[str, dict[str, Any]]], kind: str, ident: str) -> list[tuple[str, str]]:
+    from offerspec.diff.compare import references
+
+    return [(k, i) for k in KINDS for i, data in desired[k].items()
+            if (kind, ident) in references(k, data)]
+
+
+def _unprocessable(problems: list[Any]) -> ApiError:
+    first = problems[0]
+    return ApiError(422, "invalid", f"{len(problems)} problem(s) in the request"
+                    + (f", first: {first.path}: {first.message}" if first.path else f": {first.message}"),
+                    hint=first.hint, problems=problems)
+
+
+__all__ = ["NEW_OBJECT_WRITTEN_HASH", "RefTable", "Request", "Writer", "load_view"]
