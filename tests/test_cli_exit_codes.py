@@ -44,6 +44,8 @@ OK = {
     "simulate": "simulate {cat} --offer subscribe",
     "test": "test {cat}",
     "store": "store migrate --store {url}",
+    "init": "init {tmp}/new-repo",
+    "fmt": "fmt {cat}",
 }
 
 USER_ERROR = {
@@ -60,6 +62,8 @@ USER_ERROR = {
     "test": ("test {nowhere}", "no such file or directory"),
     "serve": ("serve --store {url} --tokens {nowhere}", "cannot read the tokens file"),
     "store": ("store migrate --store {none}", "no store at"),
+    "init": ("init {cat}/products.yaml/inside", "cannot write"),
+    "fmt": ("fmt {nowhere}", "no such file or directory"),
 }
 """schema reads nothing the user gives it: it has no user error."""
 
@@ -80,6 +84,8 @@ USAGE_ERROR = {
     "serve": ["serve --store {url}", "serve --store {url} --tokens t --faults 500:2",
               "serve --store {url} --tokens t --port 70000"],
     "store": ["store bogus", "store --bogus"],
+    "init": ["init a b"],
+    "fmt": ["fmt --bogus"],
 }
 
 
@@ -137,6 +143,8 @@ INJECT = {
     "test": "offerspec.api.check_catalog",
     "serve": "offerspec.serve.auth.load_tokens",
     "store": "offerspec.store.url.resolve_store",
+    "init": "offerspec.schema.schema_json",
+    "fmt": "offerspec.fmt.format_text",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
               "serve": "serve --store {url} --tokens {tmp}/tokens.txt",

@@ -56,7 +56,11 @@ BUY = ["--offer", "subscribe", "--plan", "annual-digital"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ([*BUY, "--date", "2026-02-30"], "invalid date '2026-02-30'"),
+    ([*BUY, "--date", "2026-02-30"],
+     "invalid date '2026-02-30': not a day of the calendar (February 2026 has 28 days)"),
+    ([*BUY, "--date", "2026-13-01"], "(there is no month 13)\n  hint: write a day that exists"),
+    ([*BUY, "--country", "uk"], "unknown country code 'uk'\n  hint: did you mean 'GB'?"),
+    ([*BUY, "--country", "DEU"], "hint: did you mean 'DE'?"),
     ([*BUY, "--date", "22/11/2026"], "invalid date"),
     (["--offer", "subscibe", "--plan", "annual-digital"], "did you mean 'subscribe'?"),
     (["--offer", "subscribe", "--plan", "anual-digital"], "did you mean 'annual-digital'?"),
@@ -240,3 +244,36 @@ def test_scenario_signup_has_no_country(run, tmp_path) -> None:
             (tmp_path / path.name).write_text(path.read_text())
     result = run("test", str(tmp_path))
     assert result.exit_code == 1 and "unknown field 'country'" in result.stderr
+
+
+def test_offer_view_shows_a_non_renewing_plan_as_one_time(run, write) -> None:
+    folder = write(catalog="""
+        products:
+          - id: digital
+            name: Digital Access
+        plans:
+          - id: yearly-once
+            nickname: Yearly Once
+            product: digital
+            amount: 9900
+            currency: USD
+            interval: year
+            auto_renew: false
+          - id: yearly
+            nickname: Yearly
+            product: digital
+            amount: 9900
+            currency: USD
+            interval: year
+        offers:
+          - id: subscribe
+            name: Subscribe
+            plans: [yearly-once, yearly]
+        """)
+    args = ("simulate", str(folder), "--offer", "subscribe", "--date", "2026-11-22")
+    text = run(*args).stdout.splitlines()
+    assert text[1] == "  1. Yearly Once (yearly-once): 99.00 USD one-time, for 1 year"
+    assert text[2] == "  2. Yearly (yearly): 99.00 USD every year"
+    plans = json.loads(run(*args, "--format", "json").stdout)["plans"]
+    assert [(p["auto_renew"], p["billing"]) for p in plans] == [
+        (False, "one-time, for 1 year"), (True, "every year")]

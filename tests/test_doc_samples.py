@@ -36,7 +36,8 @@ def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_readme_quick_start_applies_the_examples_then_plans_no_changes(run: Run, in_dir: Path) -> None:
-    install, *commands = (shlex.split(c) for c in fenced("README.md", "apply --auto-approve").split("&&"))
+    block = fenced("README.md", "apply --auto-approve examples/offers")
+    install, *commands = (shlex.split(c) for c in block.split("&&"))
     assert install[:2] == ["pip", "install"]
     assert [argv[:2] for argv in commands] == [["offerspec", "validate"], ["offerspec", "apply"],
                                                ["offerspec", "plan"]]

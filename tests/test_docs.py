@@ -21,3 +21,50 @@ def test_every_refusal_code_is_in_the_readme_and_the_simulator_doc() -> None:
         text = doc.read_text()
         missing = [code for code in REFUSAL_CODES if f"`{code}`" not in text]
         assert not missing, f"document these refusal codes in {doc.name}: {missing}"
+
+
+def _section(doc: str, title: str) -> str:
+    text = (ROOT / "docs" / doc).read_text()
+    start = text.index(title)
+    end = text.find("\n#", start + len(title))
+    return text[start:end if end != -1 else None]
+
+
+def test_every_plan_field_has_its_meaning_explained() -> None:
+    from offerspec.model import Plan
+
+    meanings = _section("catalog.md", "### What each plan field means")
+    missing = [f for f in Plan.model_fields if f"`{f}`" not in meanings]
+    assert not missing, f"explain these plan fields in docs/catalog.md: {missing}"
+    for value in ("regular", "digital", "agency", "single_shipment"):  # renewal_strategy's values
+        assert f"`{value}`" in meanings
+
+
+def test_the_gift_and_donation_examples_of_the_docs_validate(run, tmp_path) -> None:
+    import re
+
+    text = (ROOT / "docs" / "catalog.md").read_text()
+    gift = re.search(r"### A gift plan.*?```yaml\n(.*?)```", text, re.DOTALL)
+    donation = re.search(r"### A donation.*?```yaml\n(.*?)```", text, re.DOTALL)
+    assert gift is not None and donation is not None
+    (tmp_path / "gift.yaml").write_text(
+        "products:\n  - id: digital-access\n    name: Digital Access\n" + gift.group(1))
+    (tmp_path / "donation.yaml").write_text("plans:\n" + donation.group(1))
+    result = run("validate", "--strict", str(tmp_path))
+    assert result.exit_code == 0, result.output
+
+
+def test_documented_shell_completion_works() -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert "_OFFERSPEC_COMPLETE=bash_source offerspec" in (ROOT / "docs" / "catalog.md").read_text()
+    beside = Path(sys.executable).parent / "offerspec"
+    exe = str(beside) if beside.is_file() else shutil.which("offerspec")
+    assert exe is not None
+    out = subprocess.run([exe], env={**os.environ, "_OFFERSPEC_COMPLETE": "bash_source"},
+                         capture_output=True, text=True, check=True)
+    assert "_offerspec_completion()" in out.stdout

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, ROOT
 from offerspec import load_catalog
 
@@ -34,6 +36,33 @@ def test_committed_schema_is_current(run) -> None:
     committed = (ROOT / "schemas" / "offerspec.schema.json").read_text()
     result = run("schema")
     assert result.output == committed, "run: offerspec schema > schemas/offerspec.schema.json"
+
+
+def test_committed_scenarios_schema_is_current(run, tmp_path) -> None:
+    committed = (ROOT / "schemas" / "scenarios.schema.json").read_text()
+    out = tmp_path / "scenarios.schema.json"
+    result = run("schema", "--scenarios", "--out", str(out))
+    assert result.exit_code == 0
+    assert out.read_text() == committed, \
+        "run: offerspec schema --scenarios --out schemas/scenarios.schema.json"
+
+
+def test_bundled_scenario_files_match_the_scenarios_schema() -> None:
+    import json
+
+    import jsonschema
+
+    from offerspec.load.files import load_document
+
+    schema = json.loads((ROOT / "schemas" / "scenarios.schema.json").read_text())
+    files = sorted(EXAMPLES.glob("*.scenarios.yaml"))
+    assert files
+    for path in files:
+        doc, problems = load_document(path)
+        assert doc is not None and not problems
+        jsonschema.validate(doc.data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"scenarios": [{"name": "a", "checkout": {"offer": "o"}}]}, schema)
 
 
 def test_readme_exists() -> None:

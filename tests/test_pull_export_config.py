@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import click
 import pytest
 
 from offerspec.diagnostics import OfferspecError
@@ -104,7 +105,15 @@ def test_default_store_and_toml_catalog(run, cat, tmp_path, monkeypatch) -> None
     ("store = [1]", "offerspec.toml:1:1: store must be a URL string"),
     ("catalog = 3", "catalog must be a path"),
     ("catalog = 'c'\nstroe = 'x'", "offerspec.toml:2:1: unknown key(s) stroe"),
-    ("store = 'x", "not valid TOML"),
+    ("store = 'x", "offerspec.toml:1:11: not valid TOML"),
+    ("stroe = 'x'", "offerspec.toml:1:1: unknown key(s) stroe\n  hint: did you mean 'store'?"),
+    ("[environmets.staging]\nstore = 'x'",
+     "offerspec.toml:1:1: unknown key(s) environmets\n  hint: did you mean 'environments'?"),
+    ("[environments.staging]\nstor = 'x'", "offerspec.toml:2:1: [environments.NAME] tables may only "
+                                           "set catalog and store, not stor\n  hint: did you mean 'store'?"),
+    ("[environments.a]\nstore = 'x'\n[environments.b]\nstore = 5",
+     "offerspec.toml:4:1: store must be a URL string"),
+    ("environments = 3", "offerspec.toml:1:1: environments must be tables"),
     ("[environments.staging]\n  url = 'x'", "offerspec.toml:2:3: [environments.NAME] tables may "
                                             "only set catalog and store"),
     ("catalog = 'c'\nstore = 'ftp://x/y'", "offerspec.toml:2:1: unknown store URL scheme"),
@@ -163,3 +172,19 @@ def test_read_only_store_file_is_a_clear_error(run, unprivileged) -> None:
     assert "hint: offerspec needs write access to the store file" in result.stderr
     assert "Traceback" not in result.output
     assert (base / "ro.db").read_bytes() == before
+
+
+def test_help_of_a_command_without_path_does_not_mention_one(run) -> None:
+    from offerspec.cli.main import cli
+
+    ctx = click.Context(cli)
+    checked = []
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        if any(p.name == "paths" for p in command.params):
+            continue
+        text = run(name, "--help").stdout.replace("URL_OR_PATH", "")
+        assert "PATH" not in text, name
+        checked.append(name)
+    assert {"pull", "export", "history", "show"} <= set(checked)

@@ -182,6 +182,20 @@ def test_scenario_file_named_alone_uses_its_folders_catalog(run, catalog_dir) ->
            charges: [{date: 2026-11-22, amount: 9900, currency: USD}]
      """, ["my.scenarios.yaml:6:16: error[scenario]: `charges` is not empty but `accepted` is false",
            "  hint: a member who gets nothing has `charges: []`"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-02-30, country: uk}
+         expect: {accepted: true}
+     """, ["my.scenarios.yaml:3:62: error[schema]: date 2026-02-30 is not a day of the calendar: "
+           "February 2026 has 28 days"]),
+    ("""
+     scenarios:
+       - name: a
+         checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22, country: UK}
+         expect: {accepted: true}
+     """, ["my.scenarios.yaml:3:83: error[scenario]: unknown country code 'UK'",
+           "  hint: did you mean 'GB'?"]),
     ("scenarios: [\n", ["my.scenarios.yaml:2:1: error[yaml-syntax]"]),
 ])
 def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected: list[str]) -> None:
@@ -193,10 +207,33 @@ def test_scenario_file_errors_are_located(run, catalog_dir, text: str, expected:
         assert any(line.startswith(want) for line in lines), (want, lines)
 
 
-def test_no_scenario_files_is_an_error(run, catalog_dir) -> None:
-    result = run("test", str(catalog_dir))
+def test_no_scenario_files_passes_with_a_note(run, catalog_dir, tmp_path) -> None:
+    # A new catalog repository has none yet: its pre-commit hook must pass.
+    junit = tmp_path / "junit.xml"
+    result = run("test", str(catalog_dir), "--junit-xml", str(junit))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "0 passed, 0 failed\n"
+    assert result.stderr.startswith("note: no scenario files found (looked for *.scenarios.yaml)")
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "0"
+
+
+def test_an_invalid_scenario_file_does_not_stop_the_others(run, catalog_dir, tmp_path) -> None:
+    scenarios(catalog_dir, PASSING, "good.scenarios.yaml")
+    scenarios(catalog_dir, "scenarios:\n  - name: broken\n    checkout: {offer: subscribe}\n",
+              "bad.scenarios.yaml")
+    junit = tmp_path / "junit.xml"
+    result = run("test", str(catalog_dir), "--junit-xml", str(junit))
     assert result.exit_code == 1
-    assert "no scenario files found" in result.stderr
+    lines = [line.replace(str(catalog_dir) + "/", "") for line in result.stdout.splitlines()]
+    assert lines[0].startswith("ERROR bad.scenarios.yaml:2 ")
+    assert lines[1] == "PASS good.scenarios.yaml:2 annual digital"
+    assert lines[-1] == "1 passed, 0 failed, 1 errored"
+    assert "bad.scenarios.yaml:3:15: error[schema]: missing required field 'plan'" in \
+        result.stderr.replace(str(catalog_dir) + "/", "")
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("2", "1", "0")
 
 
 def test_the_documented_scenario_example_passes(run, tmp_path) -> None:
@@ -254,11 +291,12 @@ def test_a_broken_scenario_hides_no_other_problem(run, catalog_dir, tmp_path) ->
     junit = tmp_path / "junit.xml"
     result = run("test", str(catalog_dir), "--junit-xml", str(junit))
     assert result.exit_code == 1
-    assert result.stdout == ""
+    assert result.stdout.splitlines()[-1] == "0 passed, 0 failed, 1 errored"
     assert _stderr_lines(result, catalog_dir) == [
         "my.scenarios.yaml:3:15: error[schema]: missing required field 'date'",
         "  hint: add `date:`",
         "my.scenarios.yaml:5:5: error[schema]: entry of scenarios must be a mapping, got 'just a string'",
+        "  hint: write a mapping: `key: value` lines, indented under it",
         "my.scenarios.yaml:6:11: error[scenario]: duplicate scenario name 'a' (first at line 2)",
         "  hint: give each scenario its own name",
         "my.scenarios.yaml:7:23: error[scenario]: unknown offer 'subscibe'",
@@ -314,7 +352,7 @@ def test_a_file_with_any_problem_loads_no_scenario(catalog_dir) -> None:
     assert [(d.line, d.col, d.message) for d in problems] == [(3, 23, "unknown offer 'subscibe'")]
 
 
-START = "  hint: start the file with `scenarios:` (see docs/simulator.md)"
+START = "  hint: start the file with `scenarios:` (see https://github.com/offerspec/offerspec/blob/v0.1.0/docs/simulator.md)"
 CHECKOUT = "checkout: {offer: subscribe, plan: annual-digital, date: 2026-11-22}"
 
 
@@ -368,10 +406,18 @@ def test_malformed_scenario_files_are_reported_not_crashed_on(run, catalog_dir, 
                                                               expected: list[str]) -> None:
     scenarios(catalog_dir, text)
     result = run("test", str(catalog_dir))
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "0 passed, 0 failed, 1 errored"
     errors = sum(1 for line in expected if not line.startswith("  hint:"))
     summary = f"{errors} error{'' if errors == 1 else 's'}, 0 warnings"
-    assert _stderr_lines(result, catalog_dir) == [*expected, summary]
+    lines = _stderr_lines(result, catalog_dir)
+    # The errors as expected; the hints expected among the hints; every schema error has one.
+    assert [line for line in lines if not line.startswith("  hint:")] == \
+        [line for line in expected if not line.startswith("  hint:")] + [summary]
+    assert {line for line in expected if line.startswith("  hint:")} <= set(lines)
+    for i, line in enumerate(lines[:-1]):
+        if "error[schema]" in line:
+            assert lines[i + 1].startswith("  hint: "), line
 
 
 def test_an_expectation_written_as_null_is_an_error_at_its_key(run, catalog_dir) -> None:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+DOCS = "https://github.com/offerspec/offerspec/blob/v0.1.0/docs"
+"""Where the documentation is for an installed offerspec (no docs/ folder beside a pip install)."""
+
+
+def docs_url(page: str) -> str:
+    """The URL of one page of the documentation, e.g. ``docs_url("simulator.md")``."""
+    return f"{DOCS}/{page}"
+
 
 class Severity(StrEnum):
     ERROR = "error"

@@ -48,24 +48,40 @@ def format_amount(amount: int, currency: str) -> str:
     return f"{sign}{major}.{minor:0{digits}d} {currency}"
 
 
-def amount_hint(value: Any, currency: str | None) -> str:
-    """What to write instead of a non-integer amount (``9.99`` -> ``999``)."""
+def amount_hint(value: Any, currency: str | None, written: str | None = None) -> str:
+    """What to write instead of a non-integer amount: the minor units of the value written.
+
+    ``9.99`` and ``"39.00"`` are prices in major units (999, 3900 USD minor units); ``"999"``
+    (quoted, no decimal point) is already minor units, only quoted. ``written`` is the text of
+    an unquoted number as it stands in the file (``39.00``, not the parsed ``39.0``).
+    """
     digits = exponent(currency) if currency else 2
     unit = f"{currency} " if currency else ""
-    text = value if isinstance(value, str) else repr(value) if isinstance(value, float) else None
+    generic = f"write the price as an integer number of {unit}minor units, e.g. 999 for 9.99"
+    quoted = isinstance(value, str)
+    if value is None:
+        return generic
+    text = value if quoted else written if written is not None else \
+        repr(value) if isinstance(value, float) else None
     if text is None:
-        return f"write the price as an integer number of {unit}minor units, e.g. 999 for 9.99"
+        return generic
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
-        return f"write the price as an integer number of {unit}minor units, e.g. 999 for 9.99"
-    if isinstance(value, str) and number == number.to_integral_value():
+        return generic
+    if not number.is_finite() or abs(number.adjusted()) > 30:  # no minutes spent on 1e999999
+        return generic
+    plain_integer = quoted and text.strip().lstrip("+-").isdigit()
+    if plain_integer:
         if text.strip().lstrip("+-").startswith("0") and number != 0:
             # Unquoted 0750 arrives as text too: YAML 1.2 has no leading-zero integers.
             return f"did you mean {int(number)}? (write the number without leading zeros or quotes)"
         return f"did you mean {int(number)}? (write the number unquoted)"
     scaled = number.scaleb(digits)
     if scaled != scaled.to_integral_value():
-        return (f"{text} has more decimals than {currency or 'the currency'} allows "
+        return (f"{text.strip()} has more decimals than {currency or 'the currency'} allows "
                 f"({digits}); amounts are integer minor units")
+    if quoted:
+        minor = int(scaled)
+        return f"did you mean {minor}? (unquoted, in {unit}minor units: {text.strip()} is {minor})"
     return f"did you mean {int(scaled)}? (amounts are integer {unit}minor units)"

@@ -23,6 +23,8 @@ class Located(Generic[T]):
     # Fields that failed validation and were stood in for, so that the other
     # fields of a broken object can still be checked (see check.schema.salvage).
     placeholders: frozenset[str] = frozenset()
+    # Fields that failed validation and were left out (their defaults stand in silently).
+    dropped: frozenset[str] = frozenset()
 
     def placeholder_positions(self) -> set[tuple[str, int, int]]:
         positions: set[tuple[str, int, int]] = set()

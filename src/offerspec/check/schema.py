@@ -9,17 +9,46 @@ from typing import Any
 from pydantic import ValidationError
 
 from offerspec.check.context import CheckContext, Located
-from offerspec.diagnostics import Diagnostic
+from offerspec.diagnostics import Diagnostic, docs_url
 from offerspec.geo import country_codes
 from offerspec.load.files import Document
 from offerspec.load.yaml12 import Path
-from offerspec.model import KINDS, MODEL_BY_KIND, SLUG_PATTERN
-from offerspec.money import amount_hint
+from offerspec.model import KINDS, MAX_AMOUNT, MAX_TRIAL_DAYS, MODEL_BY_KIND, SLUG_PATTERN
+from offerspec.money import amount_hint, currency_codes, format_amount
+from offerspec.spellings import country_hint, currency_hint, currency_spelling, date_problem
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent swaps counted once (optimal string alignment)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def did_you_mean_id(ident: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """A suggestion for an unknown id only when it is a typo of a known one.
+
+    Ids of one catalog share words (``briefing-premium-monthly``, ``-yearly``): a look-alike
+    that differs by more than a slip or two is another object, and suggesting it for an id
+    that was removed would point the reader at the wrong plan.
+    """
+    allowed = max(1, min(3, len(ident) // 6))
+    close = difflib.get_close_matches(ident, list(choices), n=5, cutoff=0.6)
+    typos = [c for c in close if _edits(ident, c) <= allowed]
+    return f"did you mean '{typos[0]}'?" if typos else None
 
 
 _PATTERN_HINTS = {
@@ -81,9 +110,13 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
     name = _field_name(loc)
     if loc and isinstance(loc[-1], int):
         name = f"entry of {name}"  # a list item: "invalid entry of countries 'us'"
+    elif len(loc) >= 2 and loc[-2] == "metadata" and loc[-1] != "[key]":
+        name = f"metadata value of '{str(loc[-1])[:40]}'"
     hint: str | None = None
     smap = doc.source_map
     line, col = smap.value(path)
+    written = smap.text(path)
+    shown = written if written is not None else _describe(value)
     if loc[-1:] == ("[key]",):
         # pydantic names a mapping key's problem after the key: locate the key, say "key".
         path = path[:-1]
@@ -104,52 +137,118 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = f"add `{name}:`"
     elif _field_name(loc) == "amount" and kind in ("int_type", "int_from_float", "int_parsing"):
         currency = item.get("currency") if isinstance(item, dict) else None
-        if isinstance(currency, str) and len(currency) == 3 and currency.isalpha():
-            currency = currency.upper()  # 'usd' is already reported at the currency
-        message = f"amount must be an integer number of minor units, got {_describe(value)}"
+        if isinstance(currency, str):
+            # 'usd' or 'UKP' is already reported at the currency: price it in the one meant.
+            currency = currency_spelling(currency) or (
+                currency.upper() if len(currency) == 3 and currency.isalpha() else currency)
+        message = f"amount must be an integer number of minor units, got {shown}"
         hint = amount_hint(value if _hintable(value) else None,
-                           currency if isinstance(currency, str) else None)
+                           currency if isinstance(currency, str) else None, written)
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        message = f"invalid {name} {_describe(value)}: expected {expected}"
+        message = f"invalid {name} {shown}: expected {expected}"
         choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-        hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
+        hint = (did_you_mean(str(value), choices) if isinstance(value, str) else None) \
+            or f"write one of: {', '.join(choices)}"
     elif kind == "string_pattern_mismatch":
-        message = f"invalid {name} {_describe(value)}"
-        hint = _PATTERN_HINTS.get(_field_name(loc))
-        if _field_name(loc) == "currency" and isinstance(value, str) and len(value) == 3:
-            hint = f"currency codes are uppercase: did you mean '{value.upper()}'?"
-        if name == "entry of countries" and isinstance(value, str) and value.upper() in country_codes():
-            hint = f"country codes are uppercase: did you mean '{value.upper()}'?"
+        message = f"invalid {name} {shown}"
+        hint = _PATTERN_HINTS.get(_field_name(loc)) or \
+            f"write a value matching {error.get('ctx', {}).get('pattern', 'the format')}"
+        if _field_name(loc) == "currency" and isinstance(value, str):
+            hint = currency_hint(value, sorted(currency_codes())) or hint
+        if name == "entry of countries" and isinstance(value, str):
+            hint = country_hint(value, sorted(country_codes())) or hint
     elif kind == "string_too_short" and value == "":
         message = f"{name} must not be empty"
         hint = _PATTERN_HINTS.get(_field_name(loc)) or f"write a value, or remove `{name}:`"
     elif kind == "bool_type":
-        message = f"{name} must be true or false, got {_describe(value)}"
+        message = f"{name} must be true or false, got {shown}"
         hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
-        message = f"{name} must be an integer, got {_describe(value)}"
+        message = f"{name} must be an integer, got {shown}"
         if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 30:
             hint = f"write it unquoted and without leading zeros: {int(value)}"
+        elif isinstance(value, float) and _hintable(value) and value.is_integer():
+            hint = f"write a whole number without a decimal point: {int(value)}"
+        else:
+            hint = "write a whole number, e.g. 1"
     elif kind == "string_type":
-        message = f"{name or 'value'} must be text, got {_describe(value)}"
-        hint = "quote it" if isinstance(value, (int, float, bool)) else None
+        message = f"{name or 'value'} must be text, got {shown}"
+        hint = "quote it" if isinstance(value, (int, float, bool)) else \
+            f"write `{name or 'value'}:` followed by text"
     elif kind in ("list_type", "dict_type", "model_type"):
         expected = {"list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
-        message = f"{name or 'value'} must be {expected}, got {_describe(value)}"
+        message = f"{name or 'value'} must be {expected}, got {shown}"
         if kind == "list_type" and isinstance(value, (str, int)) and not isinstance(value, bool):
             hint = f"write a list, even of one entry: [{value}]"
+        else:
+            hint = {"list_type": "write a list: [a, b] or one `- entry` per line",
+                    }.get(kind, "write a mapping: `key: value` lines, indented under it")
     elif kind in ("float_type", "float_parsing"):
-        message = f"{name} must be a number, got {_describe(value)}"
+        message = f"{name} must be a number, got {shown}"
         if isinstance(value, str) and _hintable(value) and _is_number(value):
             hint = f"write the number unquoted: {value.strip()}"
+        else:
+            hint = "write a number, e.g. 50 or 12.5"
     elif kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
-        message = f"{name} must be a date, got {_describe(value)}"
-        hint = "write it as YYYY-MM-DD, e.g. 2027-12-31"
+        problem = date_problem(value) if isinstance(value, str) else None
+        if problem:
+            message = f"{name} {value} is not a day of the calendar: {problem}"
+            hint = "write a day that exists, e.g. 2027-12-31"
+        else:
+            message = f"{name} must be a date, got {shown}"
+            hint = "write it as YYYY-MM-DD, e.g. 2027-12-31"
+    elif kind in _BOUNDS:
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        message = f"{name or 'value'} must be {_BOUNDS[kind]} {bound}, got {shown}"
+        hint = _range_hint(_field_name(loc), kind, bound, item)
+    elif kind in ("string_too_long", "too_long"):
+        limit = error.get("ctx", {}).get("max_length", "")
+        unit = "characters" if kind == "string_too_long" else "entries"
+        message = f"{name or 'value'} is too long: at most {limit} {unit}"
+        hint = "shorten it" if kind == "string_too_long" else "list fewer entries"
+    elif kind in ("too_short", "string_too_short"):
+        limit = error.get("ctx", {}).get("min_length", "")
+        unit = "characters" if kind == "string_too_short" else "entries"
+        message = f"{name or 'value'} is too short: at least {limit} {unit}"
+        hint = "write a longer value" if kind == "string_too_short" else "list more entries"
     else:
-        message = f"{name or 'value'}: {error['msg'].lower()}" if name else error["msg"]
+        # Rare pydantic errors (value errors of validators among them), in offerspec's words.
+        text = str(error["msg"]).removeprefix("Value error, ")
+        message = f"{name}: {text[:1].lower()}{text[1:]}" if name else text
+        hint = f"see the `{name}` field in {docs_url('catalog.md')}" if name else \
+            f"see {docs_url('catalog.md')}"
     return Diagnostic(doc.path, line, col, "schema" if kind != "extra_forbidden"
                       else "unknown-field", message, hint=hint)
+
+
+_BOUNDS = {"greater_than_equal": "at least", "less_than_equal": "at most",
+           "greater_than": "more than", "less_than": "less than"}
+
+# Why a number has the range it has, by field: a bare "at least 1" does not say what to write.
+_RANGE_HINTS = {
+    "amount": ("a price is 0 (free) or more minor units", "the largest price is {max}"),
+    "interval_count": ("interval_count counts intervals: `interval: month` with `interval_count: 3` "
+                       "bills every 3 months; 1 is every interval", "write at most 1000 intervals"),
+    "trial_period_days": ("write 0 (no trial) or a number of days",
+                          f"a trial is at most {MAX_TRIAL_DAYS} days (two years)"),
+    "agency_remit_rate": ("a percentage from 0 to 100", "a percentage from 0 to 100"),
+    "member_seat_capacity": ("a membership has at least one seat", "write a smaller number of seats"),
+    "shipments_per_interval": ("write 0 or more shipments", "write a smaller number of shipments"),
+    "auto_uncollectible_days": ("write a number of days, 1 or more", "write at most 3650 days"),
+    "invoice_upcoming_notification": ("write a number of days before renewal, 0 or more",
+                                      "write at most 365 days"),
+}
+
+
+def _range_hint(field: str, kind: str, bound: Any, item: Any) -> str:
+    low, high = _RANGE_HINTS.get(field, (f"write a number of at least {bound}",
+                                         f"write a number of at most {bound}"))
+    if "{max}" in high:
+        currency = item.get("currency") if isinstance(item, dict) else None
+        currency = currency if isinstance(currency, str) and currency in currency_codes() else "USD"
+        high = high.format(max=f"{MAX_AMOUNT} minor units ({format_amount(MAX_AMOUNT, currency)})")
+    return low if kind in ("greater_than_equal", "greater_than") else high
 
 
 _UNION_BRANCHES = ("int", "float")
@@ -200,7 +299,7 @@ def salvage(kind: str, item: Any, doc: Document, base: Path,
         obj = model.model_validate({**kept, **standins})
     except ValidationError:
         return None
-    return Located(obj, doc, base, frozenset(standins))
+    return Located(obj, doc, base, frozenset(standins), frozenset(str(b) for b in bad))
 
 
 def _without_missing_explained_by_typos(errors: list[Any], fields: tuple[str, ...]) -> list[Any]:

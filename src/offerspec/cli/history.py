@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from offerspec.cli.store_options import open_from_args, store_options
+from offerspec.cli.store_options import open_from_args, store_only_options
 from offerspec.render import safe
 
 KIND_NAMES = {"product": "products", "plan": "plans", "offer": "offers"}
@@ -88,7 +88,7 @@ def version_lines(versions: list[tuple[int, int, dict[str, Any]]]) -> list[str]:
               show_default=True)
 @click.option("--object", "obj", metavar="KIND/ID",
               help="Every version of one object instead, e.g. plan/monthly-digital.")
-@store_options
+@store_only_options
 def history(fmt: str, obj: str | None, store: str | None, env: str | None) -> None:
     """List the store's revisions (each apply is one), or every version of one object.
 
@@ -127,7 +127,7 @@ def _source(info: Any) -> dict[str, str]:
 @click.argument("revision", type=int)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@store_options
+@store_only_options
 def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
     """Show what one revision changed.
 
@@ -160,7 +160,7 @@ def show(revision: int, fmt: str, store: str | None, env: str | None) -> None:
 
 @click.command("force-unlock")
 @click.argument("lock_id", metavar="ID")
-@store_options
+@store_only_options
 def force_unlock(lock_id: str, store: str | None, env: str | None) -> None:
     """Remove a stale apply lock (only when its holder is really gone)."""
     _, opened = open_from_args(store, env, must_exist=True, writes=True)

@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "test": "offerspec.cli.test:test",
     "serve": "offerspec.cli.serve:serve",
     "store": "offerspec.cli.store_cmd:store",
+    "init": "offerspec.cli.init:init",
+    "fmt": "offerspec.cli.fmt:fmt",
 }
 
 EXIT_USER_ERROR = 1

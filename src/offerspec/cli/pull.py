@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from offerspec.cli.store_options import open_from_args, store_options
+from offerspec.cli.store_options import open_from_args, store_only_options
 from offerspec.diagnostics import OfferspecError
 from offerspec.render.safe import clean
 
@@ -17,7 +17,7 @@ from offerspec.render.safe import clean
 @click.option("--force", is_flag=True, help="Overwrite YAML files already in --out.")
 @click.option("--schema", "schema", metavar="URL_OR_PATH",
               help="Where the modeline points editors (default: the published schema URL).")
-@store_options
+@store_only_options
 def pull(out: str, force: bool, schema: str | None, store: str | None, env: str | None) -> None:
     """Write the live active catalog as YAML, to adopt an existing store (then plan: No changes.).
 
@@ -55,7 +55,7 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
 @click.option("--include-archived", is_flag=True, help="Also export archived plans.")
 @click.option("--out", type=click.Path(dir_okay=False), default="-", show_default=True,
               help="File to write ('-' = stdout).")
-@store_options
+@store_only_options
 def export(fmt: str, include_archived: bool, out: str, store: str | None, env: str | None) -> None:
     """Export the live plans with all their fields (CSV; amounts in minor units).
 

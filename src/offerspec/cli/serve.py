@@ -9,11 +9,11 @@ import sys
 
 import click
 
-from offerspec.cli.store_options import store_options
+from offerspec.cli.store_options import store_only_options
 
 
 @click.command()
-@store_options
+@store_only_options
 @click.option("--tokens", "tokens_path", required=True, metavar="FILE",
               help="Bearer tokens, one 'NAME TOKEN read|write' per line ('#' comments).")
 @click.option("--host", default="127.0.0.1", show_default=True,

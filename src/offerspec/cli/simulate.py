@@ -19,7 +19,7 @@ import click
 
 from offerspec.cli.options import catalog_paths, resolve_paths, strict_option
 from offerspec.cli.store_options import store_options
-from offerspec.diagnostics import DiagnosticsError, OfferspecError
+from offerspec.diagnostics import DiagnosticsError, OfferspecError, docs_url
 from offerspec.render.safe import clean
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class SimulateOptions:
             if given or self.signup:
                 raise _usage(f"--batch takes the checkouts from the file, not from "
                              f"{', '.join(given) or '--signup'}",
-                             "put them in the CSV columns (see docs/simulator.md)")
+                             f"put them in the CSV columns (see {docs_url('simulator.md')})")
             if "--format" in self.explicit:
                 raise _usage("--batch writes one result per row: --format does not apply",
                              "choose the batch output with --output-format jsonl|csv")

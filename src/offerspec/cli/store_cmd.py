@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from offerspec.cli.store_options import store_options
+from offerspec.cli.store_options import store_only_options
 
 
 @click.group()
@@ -15,7 +15,7 @@ def store() -> None:
 @store.command()
 @click.option("--lock-timeout", type=click.FloatRange(0.0, 86400.0), default=30.0,
               show_default=True, help="Seconds to wait for a running apply.")
-@store_options
+@store_only_options
 def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:
     """Upgrade the store's layout to this offerspec's (back it up first).
 

@@ -19,7 +19,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def store_options(func: F) -> F:
-    func = env_option(func, help_text=ENV_STORE_HELP)
+    """--env and --store, for a command that also reads a catalog (PATH)."""
+    return _store_option(env_option(func, help_text=ENV_STORE_HELP))
+
+
+def store_only_options(func: F) -> F:
+    """--env and --store, for a command that takes no PATH (history, show, pull, export)."""
+    return _store_option(env_option(
+        func, help_text="Environment from offerspec.toml ([environments.NAME]): its store."))
+
+
+def _store_option(func: F) -> F:
     return click.option("--store", "store", metavar="URL",
                         help="Store URL, e.g. sqlite:///.offerspec/store.db "
                              "(else $OFFERSPEC_STORE, offerspec.toml, the default).")(func)

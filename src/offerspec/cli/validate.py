@@ -108,8 +108,24 @@ def compile_command(paths: tuple[str, ...], output: str, strict: bool, env: str 
 
 
 @click.command()
-def schema() -> None:
-    """Print the JSON Schema of catalog files (for editors and other tools)."""
+@click.option("--scenarios", is_flag=True, help="The schema of *.scenarios.yaml files instead.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the schema to FILE instead of standard output.")
+def schema(scenarios: bool, out: str | None) -> None:
+    """Print the JSON Schema of catalog files (or of scenario files), for editors and tools.
+
+    \b
+    offerspec schema --out schemas/offerspec.schema.json
+    offerspec schema --scenarios --out schemas/scenarios.schema.json
+
+    Then start each catalog file with a modeline pointing at it (the path is relative to
+    the YAML file):  # yaml-language-server: $schema=../schemas/offerspec.schema.json
+    """
     from offerspec.schema import schema_json
 
-    click.echo(schema_json(), nl=False)
+    text = schema_json(scenarios)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(Path(out), text, hint="pass --out a writable file path")
+    click.echo(f"wrote {out}", err=True)

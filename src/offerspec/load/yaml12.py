@@ -47,6 +47,9 @@ class SourceMap:
 
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    # The text of plain scalars read as something other than text (numbers, booleans, null):
+    # messages quote a value as written (`39.00`, `1e3`), not as parsed (`39.0`, `1000.0`).
+    written: dict[Path, str] = field(default_factory=dict)
 
     def value(self, path: Path) -> Position:
         """Position of the value at ``path``, or of its nearest located ancestor."""
@@ -55,6 +58,10 @@ class SourceMap:
             if pos is not None or not path:
                 return pos or (1, 1)
             path = path[:-1]
+
+    def text(self, path: Path) -> str | None:
+        """The plain scalar at ``path`` as written, when it was not read as text."""
+        return self.written.get(path)
 
     def key(self, path: Path) -> Position:
         """Position of the key that names ``path`` (falls back to the value)."""
@@ -108,7 +115,7 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 class _Frame:
-    __slots__ = ("container", "is_map", "key", "key_pos", "path")
+    __slots__ = ("container", "duplicates", "is_map", "key", "key_pos", "path")
 
     def __init__(self, container: Any, path: Path, is_map: bool) -> None:
         self.container = container
@@ -116,6 +123,7 @@ class _Frame:
         self.key: Any = _NO_KEY
         self.key_pos: Position = (0, 0)
         self.is_map = is_map
+        self.duplicates: list[tuple[str, Position, Position]] = []
 
 
 _NO_KEY = object()
@@ -189,6 +197,7 @@ class YamlBuilder:
     def _run(self, parser: Any) -> Any:
         values = self.source_map.values
         keys = self.source_map.keys
+        written = self.source_map.written
         stack: list[_Frame] = []
         documents = 0
         get_event = parser.get_event
@@ -219,16 +228,8 @@ class YamlBuilder:
                     if not isinstance(key, str):
                         key = event.value  # keys are names: `1:` or `no:` mean the text
                     if key in top.container:
-                        first = keys[(*top.path, key)]
-                        self.error(pos, "duplicate-key",
-                                   f"duplicate key '{key}' (first defined at line {first[0]})",
-                                   hint="remove one of the two; YAML does not merge them",
-                                   related=((self.filename, first[0], first[1]),))
-                        # Report the first occurrence too, so both places are listed.
-                        self.error(first, "duplicate-key",
-                                   f"duplicate key '{key}' (defined again at line {pos[0]})",
-                                   hint="remove one of the two; YAML does not merge them",
-                                   related=((self.filename, pos[0], pos[1]),))
+                        # Reported when the mapping ends: many repeated keys are one mistake.
+                        top.duplicates.append((key, keys[(*top.path, key)], pos))
                         top.key = _DUPLICATE
                     else:
                         top.key = key
@@ -245,6 +246,8 @@ class YamlBuilder:
                     value = self._scalar(event, pos)
                     if top is None or top.key is not _DUPLICATE:
                         values[path] = pos
+                        if value is not None and not isinstance(value, str):
+                            written[path] = event.value
                     self._attach(stack, value)
                     continue
                 if len(stack) >= self.max_depth:
@@ -260,6 +263,8 @@ class YamlBuilder:
                 stack.append(_Frame(container, path, kind is yaml.MappingStartEvent))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 done = stack.pop()
+                if done.duplicates:
+                    self._duplicates(done)
                 self._attach(stack, done.container)
             elif kind is yaml.AliasEvent:
                 mark = event.start_mark
@@ -280,6 +285,34 @@ class YamlBuilder:
             self.error((1, 1), "empty-file", "the file is empty",
                        hint="add `products:`, `plans:` or `offers:`, or delete the file")
         return self.root
+
+    def _duplicates(self, frame: _Frame) -> None:
+        """Repeated keys: a missing `-` (two list entries run together) or single slips."""
+        if len(frame.duplicates) >= 2 and frame.path and isinstance(frame.path[-1], int):
+            # The keys of a second object repeated in one list entry: it lost its dash.
+            # Each time the first repeated key comes back, another entry starts there.
+            first_key = frame.duplicates[0][0]
+            owner = frame.path[-2] if len(frame.path) >= 2 else None
+            plural = isinstance(owner, str) and owner.endswith("s")
+            noun, one = (owner, owner[:-1]) if plural and isinstance(owner, str) else ("entries", "entry")
+            for key, _first, pos in frame.duplicates:
+                if key != first_key:
+                    continue
+                self.error(pos, "missing-dash",
+                           f"two {noun} merged into one: a `-` is missing at line {pos[0]}",
+                           hint=f"start the next {one} with `- ` before `{key}:` (each list entry "
+                                "begins with a dash, indented like the others)")
+            return
+        for key, first, pos in frame.duplicates:
+            self.error(pos, "duplicate-key",
+                       f"duplicate key '{key}' (first defined at line {first[0]})",
+                       hint="remove one of the two; YAML does not merge them",
+                       related=((self.filename, first[0], first[1]),))
+            # Report the first occurrence too, so both places are listed.
+            self.error(first, "duplicate-key",
+                       f"duplicate key '{key}' (defined again at line {pos[0]})",
+                       hint="remove one of the two; YAML does not merge them",
+                       related=((self.filename, pos[0], pos[1]),))
 
     def _attach(self, stack: list[_Frame], value: Any) -> None:
         if not stack:

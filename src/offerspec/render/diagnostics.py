@@ -69,6 +69,12 @@ def render_github(diagnostics: list[Diagnostic], summary: str = "") -> str:
         lines.append(
             f"::{d.severity.value} file={_escape_property(d.file)},line={d.line},col={d.col},"
             f"title={_escape_property(d.code)}::{_escape_data(message)}")
+        for file, line, col in d.related:
+            # The other place of a pair (a domain on two plans): annotated too, as a notice.
+            note = f"related to {d.location()}: {d.message}"
+            lines.append(
+                f"::notice file={_escape_property(file)},line={line},col={col},"
+                f"title={_escape_property(d.code)}::{_escape_data(note)}")
     if summary:
         lines.append(summary)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -81,7 +81,7 @@ def render_offer_view(view: OfferView) -> str:
         trial = f", {plan.trial_period_days}-day free trial" if plan.trial_period_days else ""
         lines.append(f"  {number}. {plan.nickname} ({plan.plan}): "
                      f"{format_amount(plan.amount, plan.currency)} "
-                     f"{interval_text(plan.interval, plan.interval_count)}{trial}")
+                     f"{interval_text(plan.interval, plan.interval_count, plan.auto_renew)}{trial}")
     if view.not_shown:
         lines.append("not shown:")
         for hidden in view.not_shown:

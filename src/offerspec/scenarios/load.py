@@ -12,7 +12,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from offerspec.check.schema import did_you_mean, error_to_diagnostic
-from offerspec.diagnostics import Diagnostic, OfferspecError
+from offerspec.diagnostics import Diagnostic, OfferspecError, docs_url
 from offerspec.geo import country_codes
 from offerspec.load.files import Document, load_document
 from offerspec.load.yaml12 import Path as YamlPath
@@ -20,12 +20,14 @@ from offerspec.scenarios.model import Scenario, ScenarioFile, ScenarioFileShape,
 from offerspec.simulate.checkout import REFUSAL_CODES
 from offerspec.simulate.index import CatalogIndex, unknown_id
 from offerspec.simulate.signup import email_domain, parse_ip
+from offerspec.spellings import country_hint
 
 SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
 _NAME: TypeAdapter[str] = TypeAdapter(ScenarioName)
 # load_document's hints name a catalog's top-level keys; a scenario file starts with `scenarios:`.
-_FILE_HINTS = {"empty-file": "start the file with `scenarios:` (see docs/simulator.md), or delete it",
-               "top-level-not-mapping": "start the file with `scenarios:` (see docs/simulator.md)"}
+_FILE_HINTS = {"empty-file": f"start the file with `scenarios:` (see {docs_url('simulator.md')}), "
+                             "or delete it",
+               "top-level-not-mapping": f"start the file with `scenarios:` (see {docs_url('simulator.md')})"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,8 @@ class _Checker:
         country = scenario.checkout.country if scenario.checkout is not None else None
         if country is not None and country not in country_codes():
             self.problem((*base, action, "country"), f"unknown country code '{country}'",
-                         "use an uppercase ISO 3166-1 alpha-2 code, e.g. US")
+                         country_hint(country, sorted(country_codes()))
+                         or "use an uppercase ISO 3166-1 alpha-2 code, e.g. US")
         if spec.email is not None:
             self.value((*base, action, "email"), email_domain, spec.email)
         if spec.ip is not None:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from offerspec.catalog import Catalog
-from offerspec.check.schema import did_you_mean
+from offerspec.check.schema import did_you_mean_id
 from offerspec.diagnostics import OfferspecError
 from offerspec.model import Interval, Plan
 
@@ -96,7 +96,7 @@ class CatalogIndex:
 
 def unknown_id(kind: str, ident: str, known: Collection[str]) -> OfferspecError:
     choices = sorted(known)
-    hint = did_you_mean(ident, choices) or (
+    hint = did_you_mean_id(ident, choices) or (
         f"known {kind}s: {', '.join(choices)}" if len(choices) <= 12 else None)
     return OfferspecError(f"unknown {kind} '{ident}'", hint=hint)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import OfferspecError
 from offerspec.geo import country_codes
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.signup import email_domain, parse_ip
 from offerspec.simulate.types import Holding
+from offerspec.spellings import country_hint, date_problem
 
 _YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TRUE = frozenset({"true", "yes", "1", "y"})
@@ -27,6 +27,10 @@ def parse_date(text: str, what: str = "date") -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
+        problem = date_problem(text)
+        if problem:
+            raise OfferspecError(f"invalid {what} '{text}': not a day of the calendar ({problem})",
+                                 hint="write a day that exists, e.g. 2026-11-22") from None
         raise OfferspecError(f"invalid {what} '{text}'",
                              hint="write dates as YYYY-MM-DD, e.g. 2026-11-22") from None
 
@@ -34,7 +38,7 @@ def parse_date(text: str, what: str = "date") -> date:
 def parse_country(text: str) -> str:
     code = text.strip().upper()
     if code not in country_codes():
-        hint = did_you_mean(code, sorted(country_codes()))
+        hint = country_hint(code, sorted(country_codes()))
         raise OfferspecError(f"unknown country code '{text}'",
                              hint=hint or "use an ISO 3166-1 alpha-2 code, e.g. US, GB, NO")
     return code

@@ -28,5 +28,5 @@ def offer_view(catalog: Catalog, offer_id: str, member: Member, day: date) -> Of
         else:
             shown.append(ShownPlan(plan.id, plan.nickname, plan.amount, plan.currency,
                                    plan.interval, plan.interval_count, plan.trial_days,
-                                   plan.grants))
+                                   plan.grants, plan.auto_renew))
     return OfferView(offer.id, offer.name, day, tuple(shown), tuple(not_shown))

@@ -66,9 +66,12 @@ def signup_dict(outcome: SignupOutcome) -> dict[str, Any]:
     }
 
 
-def interval_text(interval: str | None, count: int) -> str:
+def interval_text(interval: str | None, count: int, auto_renew: bool = True) -> str:
+    """How a plan is billed: ``every year``; ``one-time, for 1 year`` when it does not renew."""
     if interval is None:
         return "once, never expires"
+    if not auto_renew:
+        return f"one-time, for {count} {interval}{'' if count == 1 else 's'}"
     return f"every {interval}" if count == 1 else f"every {count} {interval}s"
 
 
@@ -76,6 +79,8 @@ def shown_dict(plan: ShownPlan) -> dict[str, Any]:
     return {"plan": plan.plan, "nickname": plan.nickname, "amount": plan.amount,
             "currency": plan.currency, "price": format_amount(plan.amount, plan.currency),
             "interval": plan.interval, "interval_count": plan.interval_count,
+            "auto_renew": plan.auto_renew,
+            "billing": interval_text(plan.interval, plan.interval_count, plan.auto_renew),
             "trial_period_days": plan.trial_period_days, "grants": list(plan.grants)}
 
 

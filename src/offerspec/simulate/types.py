@@ -115,6 +115,7 @@ class ShownPlan:
     interval_count: int
     trial_period_days: int
     grants: tuple[str, ...]
+    auto_renew: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from offerspec.store.base import Store
 
-from offerspec.diagnostics import OfferspecError
+from offerspec.diagnostics import OfferspecError, docs_url
 
 ENV_VAR = "OFFERSPEC_STORE"
 PROJECT_FILE = "offerspec.toml"
@@ -83,10 +83,31 @@ def _catalog_value(value: Any, path: Path, table: str | None = None) -> tuple[st
 
 def _at(path: Path, key: str, table: str | None = None) -> str:
     """``path:line:col`` of the first ``key =`` (after the ``[table]`` header, if given) in the
-    file: tomllib keeps no positions."""
+    file, or of a ``[key]``/``[key.x]`` header at the top: tomllib keeps no positions."""
     header = f"[{table}]"
-    return _first_line(path, re.compile(rf"^(\s*)[\"']?{re.escape(key)}[\"']?\s*="),
+    quoted = rf"[\"']?{re.escape(key)}[\"']?"
+    pattern = rf"^(\s*)(?:{quoted}\s*[=.]" + (rf"|\[\s*{quoted}\s*[.\]])" if table is None else ")")
+    return _first_line(path, re.compile(pattern),
                        (lambda line: line.strip().replace(" ", "") == header) if table else None)
+
+
+def _toml_error_at(path: Path, exc: Exception) -> str:
+    """``path:line:col`` of a TOML syntax error (tomllib says "(at line 3, column 5)")."""
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if match:
+        return f"{path}:{match.group(1)}:{match.group(2)}"
+    if "(at end of document)" in str(exc):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        return f"{path}:{len(lines)}:{len(lines[-1]) + 1}"
+    return f"{path}:1:1"
+
+
+def _key_hint(key: str, known: list[str], where: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    allowed = f"{where} knows: {', '.join(known)}"
+    return f"did you mean '{close[0]}'? ({allowed})" if close else allowed
 
 
 def _first_line(path: Path, pattern: re.Pattern[str],
@@ -105,34 +126,46 @@ def _first_line(path: Path, pattern: re.Pattern[str],
         match = pattern.match(line)
         if match:
             return f"{path}:{number}:{len(match.group(1)) + 1}"
-    return str(path)
+    return f"{path}:1:1"
 
 
 def load_project(path: Path) -> Project:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise OfferspecError(f"{path}: not valid TOML: {exc}",
-                             hint="see docs/plan-and-apply.md for the offerspec.toml format") from exc
+    except UnicodeDecodeError as exc:
+        raise OfferspecError(f"{path}:1:1: not UTF-8 text ({exc.reason})",
+                             hint="save offerspec.toml as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise OfferspecError(f"{_toml_error_at(path, exc)}: not valid TOML: {message}",
+                             hint=f"see {docs_url('plan-and-apply.md')} for the format") from exc
     known = {"catalog", "store", "environments"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise OfferspecError(f"{_at(path, unknown[0])}: unknown key(s) {', '.join(unknown)}",
-                             hint=f"offerspec.toml knows: {', '.join(sorted(known))}")
+                             hint=_key_hint(unknown[0], sorted(known), "offerspec.toml"))
     store = raw.get("store")
     if store is not None and not isinstance(store, str):
         raise OfferspecError(f"{_at(path, 'store')}: store must be a URL string",
                              hint='e.g. store = "sqlite:///.offerspec/store.db"')
     environments = raw.get("environments", {})
-    if not isinstance(environments, dict) or not all(
-            isinstance(v, dict) and set(v) <= {"catalog", "store"}
-            and isinstance(v.get("store", ""), str) for v in environments.values()):
-        bad = sorted(k for v in environments.values() if isinstance(v, dict) for k in v
-                     if k not in {"catalog", "store"} or not isinstance(v.get("store", ""), str)
-                     ) if isinstance(environments, dict) else []
-        where = _at(path, bad[0]) if bad else str(path)
-        raise OfferspecError(f"{where}: [environments.NAME] tables may only set catalog and store",
+    if not isinstance(environments, dict):
+        raise OfferspecError(f"{_at(path, 'environments')}: environments must be tables "
+                             "[environments.NAME]",
                              hint='e.g. [environments.staging] store = "sqlite:///staging.db"')
+    for name, table in environments.items():
+        if not isinstance(table, dict):
+            raise OfferspecError(f"{_at(path, name, 'environments')}: environment '{name}' must be a "
+                                 f"table [environments.{name}]",
+                                 hint=f'e.g. [environments.{name}] store = "sqlite:///{name}.db"')
+        extra = sorted(set(table) - {"catalog", "store"})
+        if extra:
+            raise OfferspecError(f"{_at(path, extra[0], f'environments.{name}')}: [environments.NAME] "
+                                 f"tables may only set catalog and store, not {extra[0]}",
+                                 hint=_key_hint(extra[0], ["catalog", "store"], f"[environments.{name}]"))
+        if not isinstance(table.get("store", ""), str):
+            raise OfferspecError(f"{_at(path, 'store', f'environments.{name}')}: store must be a URL "
+                                 "string", hint='e.g. store = "sqlite:///.offerspec/staging.db"')
     catalog = _catalog_value(raw["catalog"], path) if "catalog" in raw else ()
     return Project(path, catalog, store, environments)
 
@@ -205,7 +238,7 @@ def _unknown_environment(project: Project, env: str) -> OfferspecError:
 
     names = sorted(project.environments)
     if not names:
-        return OfferspecError(f"{project.path}: --env {env}: no environments are defined",
+        return OfferspecError(f"{project.path}:1:1: --env {env}: no environments are defined",
                               hint=f"add an [environments.{env}] table (with its catalog "
                                    "and/or store), or drop --env")
     close = difflib.get_close_matches(env, names, n=1, cutoff=0.6) or [

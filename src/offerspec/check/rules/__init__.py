@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from offerspec.check.context import CheckContext
@@ -18,16 +18,22 @@ class Rule:
     # A local rule looks at one field of one object at a time, so it can also run on
     # the salvaged remains of objects that failed the schema check.
     local: bool
+    # For a rule that looks at one plan at a time but combines its fields: the fields each
+    # code reads. It then runs on a salvaged plan too, for the codes whose fields all survived
+    # (a bad `expires_at` must not hide a trial on a plan that does not renew).
+    reads: dict[str, tuple[str, ...]] | None = None
 
 
 RULES: list[Rule] = []
 
 
-def rule(*codes: str, local: bool = False) -> Callable[[RuleFunc], RuleFunc]:
+def rule(*codes: str, local: bool = False,
+         reads: dict[str, tuple[str, ...]] | None = None) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule that may report the given codes."""
+    assert reads is None or set(reads) == set(codes), "reads names every code of the rule"
 
     def register(func: RuleFunc) -> RuleFunc:
-        RULES.append(Rule(codes, func, local))
+        RULES.append(Rule(codes, func, local, reads))
         return func
 
     return register
@@ -55,4 +61,21 @@ def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[D
             if registered.local:
                 found.extend(d for d in registered.func(salvaged)
                              if (d.file, d.line, d.col) not in hidden)
+        found.extend(_cross_field_on_salvaged(salvaged))
     return found
+
+
+def _cross_field_on_salvaged(salvaged: CheckContext) -> Iterator[Diagnostic]:
+    """The per-plan rules that combine fields, on each salvaged plan, for the codes that read
+    none of the fields that failed (or were stood in for)."""
+    for ident, located in salvaged.plans.items():
+        unreliable = located.placeholders | located.dropped
+        alone = CheckContext(plans={ident: located}, all_ids=salvaged.all_ids,
+                             unread_ids=salvaged.unread_ids)
+        for registered in RULES:
+            if registered.reads is None:
+                continue
+            trusted = {code for code, fields in registered.reads.items()
+                       if not unreliable.intersection(fields)}
+            if trusted:
+                yield from (d for d in registered.func(alone) if d.code in trusted)

@@ -25,6 +25,6 @@ def unique_apple_product_ids(ctx: CheckContext) -> Iterator[Diagnostic]:
         yield located.diagnostic(
             ("apple_product_id",), "apple-product-conflict",
             f"apple_product_id '{apple_id}' is already used by plan '{first.obj.id}' "
-            f"(at {where[0]}:{where[1]})",
+            f"(at {where[0]}:{where[1]}:{where[2]})",
             hint="an App Store purchase must map to one plan: give each plan its own product id",
             related=(where,))

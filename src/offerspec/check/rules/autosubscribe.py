@@ -25,10 +25,11 @@ def unique_domains(ctx: CheckContext) -> Iterator[Diagnostic]:
                 owners[domain] = (located, i)
             elif first[0] is not located:
                 other, j = first
+                where = other.where("domains", j)
                 yield located.diagnostic(
                     ("domains", i), "domain-conflict",
                     f"domain '{domain}' already auto-subscribes to plan '{other.obj.id}' "
-                    f"(at {other.doc.path}:{other.value_pos('domains', j)[0]})",
+                    f"(at {where[0]}:{where[1]}:{where[2]})",
                     hint="a signup must map to one plan: keep the domain on one plan only",
                     related=(other.where("domains", j),))
 
@@ -44,15 +45,21 @@ def disjoint_ip_ranges(ctx: CheckContext) -> Iterator[Diagnostic]:
                 ranges.append((network.version, int(network.network_address),
                                int(network.broadcast_address), located, i, text))
     ranges.sort(key=lambda r: (r[0], r[1], -r[2]))
+    # The error lands on the range written later (in file order): the one a change just added,
+    # so a pull-request annotation marks the changed line; the earlier one is related.
+    rank = {id(located): n for n, located in enumerate(ctx.plans.values())}
     widest: tuple[int, int, int, Located[Plan], int, str] | None = None
     for current in ranges:
         overlaps = widest is not None and widest[0] == current[0] and current[1] <= widest[2]
         if widest is not None and overlaps and widest[3] is not current[3]:
-            yield current[3].diagnostic(
-                ("ip_addresses", current[4]), "ip-overlap",
-                f"'{current[5]}' overlaps '{widest[5]}' of plan '{widest[3].obj.id}' "
-                f"(at {widest[3].doc.path}:{widest[3].value_pos('ip_addresses', widest[4])[0]})",
+            later, earlier = (current, widest) if rank[id(current[3])] > rank[id(widest[3])] \
+                else (widest, current)
+            where = earlier[3].where("ip_addresses", earlier[4])
+            yield later[3].diagnostic(
+                ("ip_addresses", later[4]), "ip-overlap",
+                f"'{later[5]}' overlaps '{earlier[5]}' of plan '{earlier[3].obj.id}' "
+                f"(at {where[0]}:{where[1]}:{where[2]})",
                 hint="an address must map to one plan: make the ranges disjoint",
-                related=(widest[3].where("ip_addresses", widest[4]),))
+                related=(where,))
         if widest is None or widest[0] != current[0] or current[2] > widest[2]:
             widest = current

@@ -6,17 +6,21 @@ from collections.abc import Iterator
 
 from offerspec.check.context import CheckContext
 from offerspec.check.rules import rule
-from offerspec.check.schema import did_you_mean
 from offerspec.diagnostics import Diagnostic, Severity
 from offerspec.geo import country_codes, domain_problem, parse_cidr
 from offerspec.money import NOT_TENDER, currency_codes
-
-# Codes people write that ISO 3166-1 does not assign (or reserves for other uses).
-COUNTRY_ALIASES = {"UK": "GB", "EL": "GR", "EU": "one code per country, e.g. DE, FR"}
+from offerspec.spellings import country_hint, currency_hint
 
 
 @rule("trial-not-allowed", "indefinite-auto-renew", "interval-count-without-interval",
-      "renewal-notice-without-renewal")
+      "renewal-notice-without-renewal", reads={
+          # auto_renew's default follows interval: a code reading auto_renew reads interval.
+          "trial-not-allowed": ("trial_period_days", "amount", "interval", "auto_renew"),
+          "indefinite-auto-renew": ("interval", "auto_renew"),
+          "interval-count-without-interval": ("interval", "interval_count"),
+          "renewal-notice-without-renewal": ("invoice_upcoming_notification", "auto_renew",
+                                             "interval"),
+      })
 def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj
@@ -47,7 +51,10 @@ def billing(ctx: CheckContext) -> Iterator[Diagnostic]:
                 hint="remove invoice_upcoming_notification, or make the plan auto-renew")
 
 
-@rule("donation-grants", "grants-nothing")
+@rule("donation-grants", "grants-nothing", reads={
+    "donation-grants": ("is_donation", "grants", "product"),
+    "grants-nothing": ("is_donation", "grants", "product"),
+})
 def donations(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj
@@ -61,7 +68,10 @@ def donations(ctx: CheckContext) -> Iterator[Diagnostic]:
                 hint="list the products it grants, or set `is_donation: true`")
 
 
-@rule("seats-required", "seats-not-membership")
+@rule("seats-required", "seats-not-membership", reads={
+    "seats-required": ("type", "member_seat_capacity"),
+    "seats-not-membership": ("type", "member_seat_capacity"),
+})
 def memberships(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj
@@ -108,12 +118,10 @@ def iso_codes(ctx: CheckContext) -> Iterator[Diagnostic]:
                 # A metal, fund or test code is spelt right: a look-alike code is no help.
                 hint=("it is a precious-metal, fund or testing code, not money a member pays with; "
                       "e.g. USD, EUR, GBP" if plan.currency in NOT_TENDER
-                      else did_you_mean(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP"))
+                      else currency_hint(plan.currency, sorted(currencies)) or "e.g. USD, EUR, GBP"))
         for i, code in enumerate(plan.countries):
             if code not in countries:
-                hint = (f"did you mean '{COUNTRY_ALIASES[code]}'?" if len(COUNTRY_ALIASES.get(code, "")) == 2
-                        else COUNTRY_ALIASES[code] if code in COUNTRY_ALIASES
-                        else did_you_mean(code, sorted(countries)) or "e.g. US, GB, NO")
+                hint = country_hint(code, sorted(countries)) or "e.g. US, GB, NO"
                 yield located.diagnostic(
                     ("countries", i), "unknown-country",
                     f"'{code}' is not an assigned ISO 3166-1 alpha-2 country code", hint=hint)
@@ -156,7 +164,11 @@ def auto_subscription_syntax(ctx: CheckContext) -> Iterator[Diagnostic]:
                                          hint="write a domain such as example.edu")
 
 
-@rule("shipments-required", "shipments-without-interval", "agency-required")
+@rule("shipments-required", "shipments-without-interval", "agency-required", reads={
+    "shipments-required": ("revenue_recognition", "shipments_per_interval"),
+    "shipments-without-interval": ("shipments_per_interval", "interval"),
+    "agency-required": ("renewal_strategy", "agency_remit_rate", "agency_id"),
+})
 def fulfilment(ctx: CheckContext) -> Iterator[Diagnostic]:
     for located in ctx.plans.values():
         plan = located.obj

@@ -7,7 +7,7 @@ from typing import Any
 
 from offerspec.check.context import CheckContext, Located
 from offerspec.check.rules import rule
-from offerspec.check.schema import did_you_mean
+from offerspec.check.schema import did_you_mean_id
 from offerspec.diagnostics import Diagnostic, Severity
 
 
@@ -19,7 +19,7 @@ def _unknown(ctx: CheckContext, owner: Located[Any], sub: tuple[str | int, ...],
     choices = sorted(ctx.all_ids[kind])  # shared with the salvaged context: every id written
     return owner.diagnostic(
         sub, "unknown-reference", f"unknown {singular} '{ident}'",
-        hint=did_you_mean(ident, choices) or f"define a {singular} with id '{ident}' first")
+        hint=did_you_mean_id(ident, choices) or f"define a {singular} with id '{ident}' first")
 
 
 @rule("unknown-reference", local=True)

@@ -1,0 +1,82 @@
+"""The canonical layout of a catalog file, comments kept (``offerspec fmt``).
+
+Key order as in the models (``id`` first, then the fields in the order the catalog language
+defines them), top-level lists as products, plans, offers; two-space indentation with list
+dashes indented under their key; quotes only where a value needs them. ruamel.yaml does the
+round trip (it keeps comments); it is imported here only, so other commands never load it.
+
+The result is checked, not trusted: offerspec's own loader must read the same values from
+the formatted text as from the original, else the file is left alone with an error.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from offerspec.diagnostics import OfferspecError
+from offerspec.load.yaml12 import YamlBuilder
+from offerspec.model import KINDS, MODEL_BY_KIND
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.version = None
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never fold a long description onto several lines
+    yaml.preserve_quotes = False
+    return yaml
+
+
+def _reorder(mapping: Any, order: list[str]) -> None:
+    """Move the keys of a ruamel mapping into ``order`` (others after, as they were);
+    comments are keyed by the key, so they move with it."""
+    rank = {key: n for n, key in enumerate(order)}
+    keys = sorted(mapping, key=lambda k: (rank.get(k, len(rank)), 0))
+    for key in keys:
+        mapping.move_to_end(key)
+
+
+def _canonical(data: Any) -> None:
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(data, CommentedMap):
+        return
+    _reorder(data, list(KINDS))
+    for kind in KINDS:
+        items = data.get(kind)
+        if not isinstance(items, list):
+            continue
+        order = list(MODEL_BY_KIND[kind].model_fields)
+        for item in items:
+            if isinstance(item, CommentedMap):
+                _reorder(item, order)
+
+
+def _values(text: str, name: str) -> Any:
+    builder = YamlBuilder(name)
+    data = builder.build(text)
+    if builder.diagnostics:
+        first = builder.diagnostics[0]
+        raise OfferspecError(f"{first.location()}: {first.message}",
+                             hint="fix the file first (offerspec validate): fmt formats valid YAML")
+    return data
+
+
+def format_text(text: str, name: str) -> str:
+    """``text`` in the canonical layout; an error when that would change what offerspec reads."""
+    before = _values(text, name)
+    yaml = _yaml()
+    data = yaml.load(text)
+    _canonical(data)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    formatted = out.getvalue().rstrip("\n") + "\n"  # one newline at the end, no blank lines
+    if _values(formatted, name) != before:
+        raise OfferspecError(
+            f"{name}: formatting would change a value as offerspec reads it; the file is left as is",
+            hint="quote values that are text but look like something else (e.g. '0750'), "
+                 "then run fmt again")
+    return formatted

@@ -1,0 +1,1 @@
+"""The files ``offerspec init`` writes: a starter catalog repository that validates and passes."""
