@@ -218,6 +218,8 @@ class PostgresStore:
         except BaseException:
             self._unlock_quietly(me)
             raise
+        if self.conn.closed or self.conn.broken:
+            return  # the connection is gone, and the server released the lock with it
         with self._errors(writing=False):
             pglock.release(self.conn, self.key, me)
 
