@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 
 DATABASE = "offerspec_test"
-SERVER_OPTIONS = ("-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB")
+SERVER_OPTIONS = "-c listen_addresses=127.0.0.1 -c max_connections=60"
+FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB"
+"""Tests need no durability across a crash of the machine; benchmarks keep it (durable=True)."""
 
 
 def find_bin() -> Path | None:
@@ -56,7 +57,9 @@ class Cluster:
     port: int
     user: str | None
     """The OS user running the server (None: this process's user)."""
-    _schemas: Iterator[int] = field(default_factory=itertools.count)
+    durable: bool = False
+    """fsync and full-page writes on, as a real server (bench/); the tests run without."""
+    _schemas: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     @property
     def data(self) -> Path:
@@ -77,7 +80,8 @@ class Cluster:
 
     def start(self) -> None:
         self.run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "log"), "-w",
-                 "-t", "30", "-o", f"-p {self.port} -k {self.directory} {SERVER_OPTIONS}",
+                 "-t", "30", "-o", f"-p {self.port} -k {self.directory} {SERVER_OPTIONS}"
+                 + ("" if self.durable else f" {FAST}"),
                  "start")
 
     def stop(self, mode: str = "fast") -> None:
@@ -96,7 +100,7 @@ class Cluster:
             return cursor.fetchall() if cursor.description else []
 
 
-def start_cluster() -> tuple[Cluster | None, str]:
+def start_cluster(*, durable: bool = False) -> tuple[Cluster | None, str]:
     """(a running cluster, "") or (None, why not)."""
     try:
         import psycopg  # noqa: F401
@@ -116,7 +120,7 @@ def start_cluster() -> tuple[Cluster | None, str]:
     directory = Path(tempfile.mkdtemp(prefix="offerspec-pg-"))
     if user is not None:
         shutil.chown(directory, user)
-    cluster = Cluster(bin_dir, directory, free_port(), user)
+    cluster = Cluster(bin_dir, directory, free_port(), user, durable)
     try:
         cluster.run("initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
                     "-E", "UTF8", "--no-locale", "--no-sync")
