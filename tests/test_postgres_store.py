@@ -14,12 +14,12 @@ from storekit import exists, open_url, query
 
 ROLE_SETUP = """
 DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'offerspec_reader') THEN
-    CREATE ROLE offerspec_reader LOGIN;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 't_reader') THEN
+    CREATE ROLE t_reader LOGIN;
   END IF;
 END $$;
-GRANT USAGE ON SCHEMA {schema} TO offerspec_reader;
-GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO offerspec_reader;
+GRANT USAGE ON SCHEMA {schema} TO t_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO t_reader;
 """
 
 
@@ -125,7 +125,7 @@ def test_the_reader_role_reads_and_its_apply_is_refused_with_a_hint(run, cat, pg
                                                                    pg_cluster) -> None:
     assert run("apply", str(cat), "--store", pg_url, "--auto-approve").exit_code == 0
     pg_cluster.sql(ROLE_SETUP.format(schema=schema_of(pg_url)))
-    reader = pg_url.replace("postgres@", "offerspec_reader@")
+    reader = pg_url.replace("postgres@", "t_reader@")
     before = query(pg_url, "SELECT count(*) FROM revisions")
     for args in (("plan", str(cat)), ("history",), ("show", "1"), ("export",),
                  ("history", "--object", "plan/monthly-digital"),
@@ -142,6 +142,26 @@ def test_the_reader_role_reads_and_its_apply_is_refused_with_a_hint(run, cat, pg
     # The refused apply kept no lock: the writer applies at once.
     assert run("apply", str(cat), "--store", pg_url, "--auto-approve",
                "--lock-timeout", "0").exit_code == 0
+
+
+def test_the_roles_of_docs_stores_md_work_as_documented(run, cat, pg_cluster) -> None:
+    from test_doc_samples import fenced
+
+    grants = fenced("docs/stores.md", "CREATE ROLE offerspec_writer")
+    database = f"db_{os.getpid()}_roles"
+    pg_cluster.sql(f"CREATE DATABASE {database}", "postgres")
+    pg_cluster.sql(grants, database)
+    writer = pg_cluster.base_url(database, "offerspec_writer")
+    reader = pg_cluster.base_url(database, "offerspec_reader")
+    assert "does not exist yet" in run("plan", str(cat), "--store", reader).stdout
+    assert run("apply", str(cat), "--store", writer, "--auto-approve").exit_code == 0
+    for args in (("plan", str(cat)), ("history",), ("export",)):
+        assert run(*args, "--store", reader).exit_code == 0, args
+    edited = cat / "subscribe.yaml"
+    edited.write_text(edited.read_text().replace("nickname: Monthly Digital\n", "nickname: M\n"))
+    refused = run("apply", str(cat), "--store", reader, "--auto-approve")
+    assert refused.exit_code == 1 and "apply with the writer role" in refused.stderr
+    assert run("apply", str(cat), "--store", writer, "--auto-approve").exit_code == 0
 
 
 def test_the_lock_names_its_holder_and_dies_with_its_connection(run, cat, pg_url) -> None:
