@@ -1,23 +1,17 @@
 """A write's desired catalog through the same schema and semantic checks as ``validate``.
 
-The catalog objects become one in-memory document, written as an author would write them
-(defaults left out, as ``pull`` does); every path in it gets its own made-up line, so each
-diagnostic's line says which object and field it is about, in platform terms
-(``entitlements.product_ids[1]``, ``plans/17.plan_ids[0]`` for another object).
+``offerspec.check.objects`` runs the checks (the same mechanism as ``apply --plan``); here each
+problem is told in platform terms (``entitlements.product_ids[1]``, ``plans/17.plan_ids[0]``
+for another object).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from offerspec.check.rules import run_rules
-from offerspec.check.schema import check_documents
-from offerspec.diagnostics import Diagnostic
-from offerspec.load.files import Document
-from offerspec.load.yaml12 import Path, SourceMap
-from offerspec.model import KINDS
+from offerspec.check.objects import ObjectProblem
+from offerspec.check.objects import check_objects as check_catalog_objects
 from offerspec.platform import Problem, Refs
-from offerspec.pull import to_source
 
 PLATFORM_FIELD: dict[str, dict[str, str]] = {
     "products": {"status": "active", "id": "metadata.offerspec_id"},
@@ -26,29 +20,6 @@ PLATFORM_FIELD: dict[str, dict[str, str]] = {
     "offers": {"status": "active", "id": "metadata.offerspec_id", "plans": "plan_ids"},
 }
 DOCUMENT = "<api>"
-
-
-class _Positions:
-    """Made-up, unique positions: line N is path N."""
-
-    def __init__(self) -> None:
-        self.source_map = SourceMap()
-        self.paths: list[Path] = [()]
-
-    def add(self, path: Path) -> None:
-        position = (len(self.paths), 1)
-        self.paths.append(path)
-        self.source_map.values[path] = position
-        self.source_map.keys[path] = position
-
-    def add_tree(self, path: Path, value: Any) -> None:
-        self.add(path)
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                self.add_tree((*path, key), inner)
-        elif isinstance(value, list):
-            for index, inner in enumerate(value):
-                self.add_tree((*path, index), inner)
 
 
 def platform_path(kind: str, rest: tuple[Any, ...]) -> str:
@@ -70,38 +41,18 @@ def check_objects(objects: dict[str, dict[str, dict[str, Any]]], target: tuple[s
     object the request writes: its problems have bare paths, others are prefixed
     ``<kind>/<platform id>.``.
     """
-    positions = _Positions()
-    data: dict[str, list[dict[str, Any]]] = {}
-    order: dict[str, list[str]] = {}
-    for kind in KINDS:
-        items = []
-        for index, (ident, obj) in enumerate(objects.get(kind, {}).items()):
-            source = to_source(kind, obj)
-            items.append(source)
-            base: Path = (kind, index)
-            if (kind, ident) == target:
-                positions.add_tree(base, source)
-            else:
-                positions.add(base)
-                for name in source:
-                    positions.add((*base, name))
-        data[kind] = items
-        order[kind] = list(objects.get(kind, {}))
-    document = Document(DOCUMENT, data, positions.source_map)
-    ctx, salvaged, diagnostics = check_documents([document])
-    diagnostics.extend(run_rules(ctx, salvaged))
-    problems = [_problem(d, positions, order, target, refs) for d in diagnostics if d.is_error]
+    found = check_catalog_objects(objects, () if target is None else (target,), document=DOCUMENT)
+    problems = [_problem(p, target, refs) for p in found if p.diagnostic.is_error]
     # the request's own object first, then the others; each in the order of its fields
     return sorted(problems, key=lambda p: ("/" in p.path.split(".")[0], p.path, p.code))
 
 
-def _problem(diagnostic: Diagnostic, positions: _Positions, order: dict[str, list[str]],
-             target: tuple[str, str] | None, refs: Refs) -> Problem:
-    path = positions.paths[diagnostic.line] if 0 < diagnostic.line < len(positions.paths) else ()
+def _problem(found: ObjectProblem, target: tuple[str, str] | None, refs: Refs) -> Problem:
     where = ""
-    if len(path) >= 2 and isinstance(path[1], int):
-        kind, ident = str(path[0]), order[str(path[0])][path[1]]
-        field = platform_path(kind, tuple(path[2:]))
+    diagnostic = found.diagnostic
+    if found.kind is not None and found.id is not None:
+        kind, ident = found.kind, found.id
+        field = platform_path(kind, found.path)
         if (kind, ident) == target:
             where = field
         else:
