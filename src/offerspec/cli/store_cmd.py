@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from offerspec.cli.options import FiniteFloat
 from offerspec.cli.store_options import store_only_options
 
 
@@ -13,7 +14,7 @@ def store() -> None:
 
 
 @store.command()
-@click.option("--lock-timeout", type=click.FloatRange(0.0, 86400.0), default=30.0,
+@click.option("--lock-timeout", type=FiniteFloat(0.0, 86400.0), default=30.0,
               show_default=True, help="Seconds to wait for a running apply.")
 @store_only_options
 def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:

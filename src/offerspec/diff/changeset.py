@@ -10,6 +10,7 @@ from typing import Any
 from offerspec.catalog import Catalog
 from offerspec.diff.changes import Change, action, is_drifted
 from offerspec.diff.compare import canonical_texts, compare
+from offerspec.diff.result import result_hash
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import NEW_STORE, Snapshot
 
@@ -25,6 +26,10 @@ class ChangeSet:
     base_revision: int
     catalog_hash: str
     options: PlanOptions = field(default_factory=PlanOptions)
+    result_hash: str = ""
+    """The hash of the catalog the store holds once this plan is applied (what a revision
+    records): computed from the snapshot and the changes, never read from a plan file (empty
+    until ``workflow.check_saved_plan`` has checked a saved plan)."""
 
     @property
     def empty(self) -> bool:
@@ -80,7 +85,7 @@ def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | 
         texts = canonical_texts(objects)
         changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts)
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
-                          content_hash(texts), options)
+                          content_hash(texts), options, result_hash(snapshot, changes, texts))
     if check:
         check_safety(changes, snapshot, options)
     return changeset
