@@ -49,6 +49,7 @@ def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[D
         offers,
         plans,
         references,
+        renames,
     )
 
     found: list[Diagnostic] = []
