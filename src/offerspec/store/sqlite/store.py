@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import Change, label
+from offerspec.diff.changes import Change, label, touched
 from offerspec.store.base import (
     ApplyMeta,
     LiveObject,
@@ -332,15 +332,17 @@ class SQLiteStore(LockMixin):
     def _check_live_hashes(self, changes: Sequence[Change]) -> dict[tuple[str, str], int]:
         """Out-of-band edits don't move the revision: compare each touched object too.
         Returns (kind, id) -> the head's object number."""
+        expected = [(change, key, want) for change in changes for key, want in touched(change)]
         with reading(self.url, self.conn):
-            touched = {(change.kind, change.id) for change in changes}
-            heads = read.heads(self.conn, self.url, touched) if changes else {}
+            keys = {key for _, key, _ in expected}
+            heads = read.heads(self.conn, self.url, keys) if changes else {}
         live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
         changed = []
-        for change in changes:
-            obj: LiveObject | None = live.get((change.kind, change.id))
-            if (None if obj is None else text_hash(obj.text)) != change.live_hash:
-                changed.append(label(change))
+        for change, key, want in expected:
+            obj: LiveObject | None = live.get(key)
+            if (None if obj is None else text_hash(obj.text)) != want:
+                changed.append(label(change) if key[1] == change.id
+                               else f"{label(change)} (from {key[1]})")
         if changed:
             raise StaleRevision(
                 f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"

@@ -9,7 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 from offerspec.catalog import canonical_json
-from offerspec.diff.changes import Archive, Change, Create, Delete, Replace, Unarchive, Update, to_dict
+from offerspec.diff.changes import (
+    Archive,
+    Change,
+    Create,
+    Delete,
+    Rename,
+    Replace,
+    Unarchive,
+    Update,
+    to_dict,
+)
 from offerspec.store.base import text_hash
 from offerspec.store.compact import pack
 
@@ -100,6 +110,21 @@ def _write_replace(w: Writer, c: Change) -> int:
     return w.put(c.kind, c.id, w.new_object(c.kind, c.id, c.new_generation), c.data)[0]
 
 
+def _write_rename(w: Writer, c: Change) -> int:
+    """Every generation of the old id becomes the new id's (numbers and versions stay), at
+    once: the rows this batch queues for the new id then land on the moved ones."""
+    assert isinstance(c, Rename)
+    number = w.numbers.pop((c.kind, c.old_id), None)
+    if number is None:  # checked against the plan's live hash before: cannot happen
+        raise AssertionError(f"no head for {c.kind}/{c.old_id}")
+    w.conn.execute("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND deleted IS NULL",
+                   (c.id, c.kind, c.old_id))
+    w.conn.execute("UPDATE heads SET id = ? WHERE kind = ? AND id = ?", (c.id, c.kind, c.old_id))
+    w.numbers[(c.kind, c.id)] = number
+    then = c.then()
+    return WRITERS[type(then)](w, then) or number
+
+
 def _write_delete(w: Writer, c: Change) -> None:
     assert isinstance(c, Delete)
     w.deleted.append((w.revision, c.kind, c.id))
@@ -108,4 +133,5 @@ def _write_delete(w: Writer, c: Change) -> None:
 WRITERS: dict[type[Any], Callable[[Writer, Change], int | None]] = {
     Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
     Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
+    Rename: _write_rename,
 }
