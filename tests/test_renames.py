@@ -219,3 +219,37 @@ def test_pull_after_a_rename_plans_no_changes(run, catalog, url, tmp_path) -> No
     result = run("plan", str(pulled), "--store", url)
     assert result.exit_code == 0, result.output
     assert result.stdout.rstrip().endswith("No changes.")
+
+
+def test_a_renamed_product_is_followed_by_old_generations_and_archived_plans(
+        run, catalog, url) -> None:
+    """A replaced plan's old generation and a plan left out of the catalog name the product by
+    its new id too: the platform view (offerspec serve) resolves every reference."""
+    applied(run, catalog, url)
+    write(catalog, BEFORE.replace("amount: 999\n", "amount: 1099\n"))  # monthly v1 kept, archived
+    applied(run, catalog, url)
+    renamed = (BEFORE.replace("amount: 999\n", "amount: 1099\n")
+               .replace("  - id: digital\n", "  - id: digital-access\n    renamed_from: [digital]\n")
+               .replace("product: digital\n", "product: digital-access\n"))
+    without_yearly = renamed[:renamed.index("  - id: yearly")] + renamed[renamed.index("offers:"):]
+    write(catalog, without_yearly.replace("plans: [monthly, yearly]", "plans: [monthly]"))
+    result = run("plan", str(catalog), "--store", url, "--allow-destroy")
+    assert "  - plan yearly  (archive" in result.stdout
+    assert '      product: "digital" → "digital-access"' in result.stdout.split("- plan yearly")[1]
+    assert run("apply", str(catalog), "--store", url, "--auto-approve",
+               "--allow-destroy").exit_code == 0
+    store = open_sqlite(url)
+    try:
+        plans = store.objects("plans")
+        assert {(o.id, o.generation, o.data["product"]) for o in plans} == {
+            ("monthly", 1, "digital-access"), ("monthly", 2, "digital-access"),
+            ("yearly", 1, "digital-access")}
+        from offerspec.model import KINDS
+        from offerspec.serve.view import View
+
+        view = View.build(store.snapshot(), {kind: store.objects(kind) for kind in KINDS})
+        product = view.head_number("products", "digital-access")
+        assert {view.rendered("plans", o.number).data["product_id"] for o in plans} == {product}
+    finally:
+        store.close()
+    assert "No changes." in run("plan", str(catalog), "--store", url).stdout

@@ -6,6 +6,7 @@ against (``None`` when the object is absent), so a saved plan can tell when it w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,9 +163,13 @@ def touched(change: Change) -> list[tuple[tuple[str, str], str | None]]:
     return [((change.kind, change.id), change.live_hash)]
 
 
-def live_id(change: Change) -> str:
-    """The id the store holds the object under before the change (a rename's old id)."""
-    return change.old_id if isinstance(change, Rename) else change.id
+def moves_of(changes: Iterable[Change]) -> dict[str, dict[str, str]]:
+    """kind -> old id -> new id of the renames among ``changes``."""
+    moves: dict[str, dict[str, str]] = {}
+    for c in changes:
+        if isinstance(c, Rename):
+            moves.setdefault(c.kind, {})[c.old_id] = c.id
+    return moves
 
 
 def is_drifted(change: Change) -> bool:

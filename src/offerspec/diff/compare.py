@@ -67,16 +67,32 @@ REFERENCES: dict[str, dict[str, str]] = {
 """kind -> field -> the kind of the objects it names."""
 
 
+def _follow_value(field: str, value: Any, moved: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        renamed = [moved.get(v, v) if isinstance(v, str) else v for v in value]
+        return sorted(renamed) if field == "grants" else renamed
+    return moved.get(value, value) if isinstance(value, str) else value
+
+
 def _followed(kind: str, f: FieldChange, moves: dict[str, dict[str, str]]) -> Any:
     """The old value with the ids renamed in this plan replaced by their new ids."""
     target = REFERENCES.get(kind, {}).get(f.field)
     moved = moves.get(target, {}) if target is not None else {}
-    if not moved:
-        return f.old
-    if isinstance(f.old, list):
-        renamed = [moved.get(v, v) if isinstance(v, str) else v for v in f.old]
-        return sorted(renamed) if f.field == "grants" else renamed
-    return moved.get(f.old, f.old) if isinstance(f.old, str) else f.old
+    return _follow_value(f.field, f.old, moved) if moved else f.old
+
+
+def follow_references(kind: str, data: dict[str, Any],
+                      moves: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """``data`` referring by their new ids to the objects renamed in ``moves`` (kind -> old id
+    -> new id); ``data`` itself when it refers to none of them."""
+    out = data
+    for name, target in REFERENCES.get(kind, {}).items():
+        moved = moves.get(target)
+        if moved and name in data:
+            value = _follow_value(name, data[name], moved)
+            if value != data[name]:
+                out = {**out, name: value}
+    return out
 
 
 def real_forcing(kind: str, fields: tuple[FieldChange, ...],
@@ -162,13 +178,19 @@ def _compare_kind(kind: str, ctx: CompareContext, ops: list[Change]) -> None:
     for ident, current in live.items():
         if ident in desired or ident in moved:
             continue
+        # An object left out of the catalog still refers to a renamed one by its new id.
+        data = follow_references(kind, current.data, ctx.moves) if ctx.moves else current.data
+        followed = field_changes(current.data, data) if data is not current.data else ()
         if current.status != "archived":
-            archived = {**current.data, STATUS_FIELD: "archived"}
+            archived = {**data, STATUS_FIELD: "archived"}
             ops.append(Archive(kind, ident, archived, current.hash, current.generation,
-                               (FieldChange(STATUS_FIELD, current.status, "archived"),),
-                               current.drifted))
+                               (FieldChange(STATUS_FIELD, current.status, "archived"),
+                                *followed), current.drifted))
         elif ctx.delete_removed:
             ops.append(Delete(kind, ident, current.hash, current.generation))
+        elif followed:
+            ops.append(Update(kind, ident, followed, data, current.hash, current.generation,
+                              current.drifted))
 
 
 @comparator("products")

@@ -23,6 +23,7 @@ from offerspec.diff.changes import (
     Rename,
     action,
     label,
+    moves_of,
     touched,
 )
 from offerspec.diff.compare import (
@@ -48,15 +49,6 @@ def _visible(fields: tuple[FieldChange, ...]) -> list[tuple[str, str, str]]:
     # status is how archive/unarchive are spelled, not a field a reviewer reads as an edit
     return [(f.field, canonical_json(f.old), canonical_json(f.new))
             for f in fields if f.field != STATUS_FIELD]
-
-
-def moves_of(changes: Sequence[Change]) -> dict[str, dict[str, str]]:
-    """kind -> old id -> new id of the renames among ``changes``."""
-    moves: dict[str, dict[str, str]] = {}
-    for c in changes:
-        if isinstance(c, Rename):
-            moves.setdefault(c.kind, {})[c.old_id] = c.id
-    return moves
 
 
 def _check_rename(change: Rename, snapshot: Snapshot,

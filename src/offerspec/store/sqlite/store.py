@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import Change, label, touched
+from offerspec.diff.changes import Change, label, moves_of, touched
 from offerspec.store.base import (
     ApplyMeta,
     LiveObject,
@@ -38,7 +38,7 @@ from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refus
 from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
-from offerspec.store.sqlite.writer import WRITERS, Writer, record
+from offerspec.store.sqlite.writer import WRITERS, Writer, follow_in_old_generations, record
 
 BATCH = 2000
 
@@ -315,6 +315,7 @@ class SQLiteStore(LockMixin):
             numbers = self._check_live_hashes(changes)
             revision = current + 1
             writer = Writer(conn, revision, numbers, meta.written_hashes)
+            writer.moves = moves_of(changes)
             total = len(changes)
             records: list[str] = []
             for start in range(0, total, BATCH):
@@ -323,6 +324,9 @@ class SQLiteStore(LockMixin):
                 writer.flush()
                 if progress is not None:
                     progress(min(start + BATCH, total), total)
+            if writer.moves:
+                follow_in_old_generations(writer)
+                writer.flush()
             payload = "[" + ",".join(records) + "]"
             conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,

@@ -20,8 +20,9 @@ from offerspec.diff.changes import (
     Update,
     to_dict,
 )
+from offerspec.diff.compare import follow_references
 from offerspec.store.base import text_hash
-from offerspec.store.compact import pack
+from offerspec.store.compact import pack, unpack
 
 
 class Writer:
@@ -43,6 +44,8 @@ class Writer:
         self.heads: list[tuple[str, str, int, int, str, str]] = []
         self.versions: list[tuple[int, int, str, int]] = []
         self.deleted: list[tuple[int, str, str]] = []
+        self.moves: dict[str, dict[str, str]] = {}
+        """kind -> old id -> new id of this revision's renames (set before writing)."""
 
     def new_object(self, kind: str, ident: str, generation: int) -> int:
         self.last_number += 1
@@ -106,6 +109,7 @@ def _write_replace(w: Writer, c: Change) -> int:
     assert isinstance(c, Replace)
     # The old generation is archived (existing subscribers keep it); the id now means the new one.
     old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
+    old = follow_references(c.kind, old, w.moves)  # naming a renamed object by its new id
     w.put(c.kind, c.id, _head(w, c), old, head=False)
     return w.put(c.kind, c.id, w.new_object(c.kind, c.id, c.new_generation), c.data)[0]
 
@@ -123,6 +127,30 @@ def _write_rename(w: Writer, c: Change) -> int:
     w.numbers[(c.kind, c.id)] = number
     then = c.then()
     return WRITERS[type(then)](w, then) or number
+
+
+REFERRING = {"products": ("plans",), "plans": ("plans", "offers")}
+"""kind -> the kinds whose objects may name one of it (diff.compare.REFERENCES)."""
+
+
+def follow_in_old_generations(w: Writer) -> None:
+    """An old generation (no head: a replaced plan's, kept for its subscribers) that names a
+    renamed object gets a version naming it by its new id. Run once every change is written
+    and flushed (the heads are current), once per apply; skips what this revision wrote."""
+    kinds = sorted({k for kind, moved in w.moves.items() if moved for k in REFERRING[kind]})
+    for kind in kinds:
+        rows = w.conn.execute(
+            "SELECT o.number, o.id, v.revision, v.data, v.compact FROM objects o JOIN versions v "
+            "ON v.number = o.number AND v.revision = (SELECT max(revision) FROM versions WHERE "
+            "number = o.number) WHERE o.kind = ? AND o.deleted IS NULL AND o.number NOT IN "
+            "(SELECT number FROM heads)", (kind,)).fetchall()
+        for number, ident, revision, stored, compact in rows:
+            if revision == w.revision:
+                continue
+            data = json.loads(unpack(kind, stored, bool(compact)))
+            followed = follow_references(kind, data, w.moves)
+            if followed is not data:
+                w.put(kind, ident, number, followed, head=False)
 
 
 def _write_delete(w: Writer, c: Change) -> None:
