@@ -267,7 +267,19 @@ class Store(Protocol):
 
     def apply(self, changes: Sequence[Any], expected_revision: int, meta: ApplyMeta,
               progress: Progress | None = None) -> int:
-        """Apply the changes in one transaction; returns the new revision number."""
+        """Apply the changes in one transaction; returns the new revision number.
+
+        A ``diff.changes.Rename`` (``kind``, ``old_id`` -> ``id``; the only change naming two
+        ids, see ``diff.changes.touched``) is checked like the others — the object under
+        ``old_id`` must hash to ``live_hash``, and ``id`` must be free — then: every generation
+        of ``kind/old_id`` becomes ``kind/id`` (object numbers and versions stay: ``versions``
+        and ``objects`` under the new id return the old ones), and ``change.then()`` (an
+        ``Update`` or a ``Replace``, under the new id) is written as such a change is (a
+        replace's archived generation naming renamed objects by their new ids). Last, every old
+        generation that is no head (a replaced plan's) and names an object renamed in this
+        apply gets a version naming it by its new id (``diff.compare.follow_references``). The
+        revision records the rename (``to_dict``). SQLite: store/sqlite/writer.py,
+        ``_write_rename`` and ``follow_in_old_generations``."""
         ...
 
     def current_revision(self) -> int:

@@ -36,7 +36,13 @@ from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.sqlite.writer import Writer
-from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
+from offerspec.store.writes import (
+    check_live_hashes,
+    source_text,
+    stale_revision,
+    touched_keys,
+    write_changes,
+)
 
 
 class SQLiteStore(LockMixin):
@@ -304,8 +310,7 @@ class SQLiteStore(LockMixin):
             if current != expected_revision:
                 raise stale_revision(expected_revision, current)
             with reading(self.url, self.conn):
-                touched = {(change.kind, change.id) for change in changes}
-                heads = read.heads(self.conn, self.url, touched) if changes else {}
+                heads = read.heads(self.conn, self.url, touched_keys(changes)) if changes else {}
             numbers = check_live_hashes(changes, heads)
             revision = current + 1
             payload = write_changes(Writer(conn, revision, numbers, meta.written_hashes),
