@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,10 @@ from offerspec.store.base import (
     now,
     text_hash,
 )
+from offerspec.store.dump import HistoryRecord
 from offerspec.store.migrations import check_version, parse_version, pending
 from offerspec.store.rows import RowReader
-from offerspec.store.sqlite import read
+from offerspec.store.sqlite import history_copy, read
 from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
 from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
@@ -300,6 +301,18 @@ class SQLiteStore(LockMixin):
             yield revision, generation, json.loads(text)
         self._check_unchanged()
 
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        """See ``HistoryStore.dump_history``: one read transaction, streamed."""
+        self._rollback()
+        self.conn.execute("BEGIN")
+        try:
+            with reading(self.url, self.conn):
+                yield from history_copy.dump(self.conn, self.url)
+        finally:
+            with suppress(sqlite3.Error):
+                self.conn.execute("COMMIT")
+        self._check_unchanged()
+
     # -- writing -----------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[Change], expected_revision: int, meta: ApplyMeta,
@@ -328,6 +341,14 @@ class SQLiteStore(LockMixin):
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                           json.dumps(meta.source, ensure_ascii=False, sort_keys=True), payload))
         return revision
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        """See ``HistoryStore.load_history``: one write transaction."""
+        from offerspec.load.files import gc_paused
+
+        with gc_paused(), self._transaction() as conn:
+            return history_copy.load(conn, self.url, records, progress)
 
     def _check_live_hashes(self, changes: Sequence[Change]) -> dict[tuple[str, str], int]:
         """Out-of-band edits don't move the revision: compare each touched object too.

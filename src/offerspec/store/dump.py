@@ -1,0 +1,244 @@
+"""A store's whole history as a stream of plain records, the same for every backend.
+
+``HistoryStore.dump_history`` yields these records and ``HistoryStore.load_history`` writes
+them into an empty store (``offerspec store copy``). The stream, in this order:
+
+1. one ``DumpHeader``: how many objects, versions and revisions follow, and the highest object
+   number the source ever handed out (numbers are never reused, also in the copy);
+2. every ``ObjectRecord`` (one per kind + id + generation ever written), by object number;
+3. per revision, oldest first: its ``RevisionRecord``, then every ``VersionRecord`` it wrote,
+   by object number;
+4. every ``HeadRecord`` (the live object per kind + id), by kind, then id.
+
+Texts are the full canonical JSON a store hands out (``LiveObject.text``): how a backend keeps
+them (compact, referenced) is its own business. A revision's ``changes`` are its plan-JSON
+records with each version written referenced as ``"version": NUMBER`` (that object's version
+written in this revision) instead of a copy of its data. Locks are not part of a history.
+
+The stream is read from a store whose content is untrusted; ``HistoryCheck`` is the one check of
+its shape every loader runs, record by record, so a damaged source is a located error (naming
+the record) before the target commits anything. It keeps per object only its number, kind and
+latest revision, never the texts: a copy streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from offerspec.diagnostics import OfferspecError
+from offerspec.store.rows import DamagedStore, damaged
+
+KINDS = ("products", "plans", "offers")
+
+
+@dataclass(frozen=True, slots=True)
+class DumpHeader:
+    url: str
+    """The source store (redacted: no password), for messages."""
+    objects: int
+    versions: int
+    revisions: int
+    last_number: int
+    """The highest object number the source handed out (the target goes on from there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRecord:
+    number: int
+    kind: str
+    id: str
+    generation: int
+    deleted: int | None = None
+    """The revision that hard-deleted this object (None: not deleted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    number: int
+    time: str
+    user: str
+    host: str
+    catalog_hash: str
+    summary: str
+    source: dict[str, str] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    """Plan-JSON change records; ``"version": NUMBER`` refers to a version of this revision."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    number: int
+    """The object this is a version of."""
+    revision: int
+    text: str
+    """The version's full canonical JSON (a JSON object)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeadRecord:
+    kind: str
+    id: str
+    number: int
+    revision: int
+    """The revision of the version the head shows (its object's latest)."""
+    written_hash: str
+    status: str
+    edited: str | None = None
+    """The live text when it was edited outside offerspec (drift), verbatim; else None."""
+
+
+def not_empty(url: str) -> OfferspecError:
+    """The target of a copy holds something already (``load_history``'s refusal)."""
+    from offerspec.store.base import StoreNotEmpty
+
+    return StoreNotEmpty(f"{url}: the target store is not empty; nothing was copied",
+                         hint="copy into a new store: point --to at a file or database that "
+                              "does not exist yet (or holds no revision)")
+
+
+HistoryRecord = DumpHeader | ObjectRecord | RevisionRecord | VersionRecord | HeadRecord
+
+
+class HistoryCheck:
+    """The shape of a history stream, checked record by record (see the module docstring)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.header: DumpHeader | None = None
+        self.kinds: dict[int, str] = {}
+        """Object number -> kind (what a loader needs to store a version)."""
+        self.latest: dict[int, int] = {}
+        """Object number -> the revision of its latest version."""
+        self._live: set[tuple[str, str, int]] = set()
+        self._deleted: dict[int, int] = {}
+        self.revision = 0
+        self._refs: list[tuple[int, int]] = []
+        self._written: set[int] = set()
+        self._head: tuple[str, str] | None = None
+        self._last_object = 0
+        self.counts = {"objects": 0, "versions": 0, "revisions": 0, "heads": 0}
+
+    def fail(self, table: str, row: str, why: str) -> DamagedStore:
+        source = self.header.url if self.header is not None else self.url
+        return damaged(source, table, row, why)
+
+    def see(self, record: HistoryRecord) -> None:
+        if self.header is None:
+            if not isinstance(record, DumpHeader):
+                raise self.fail("history", "1", "the stream does not start with its header")
+            self.header = record
+            return
+        if isinstance(record, ObjectRecord):
+            self._object(record)
+        elif isinstance(record, RevisionRecord):
+            self._revision(record)
+        elif isinstance(record, VersionRecord):
+            self._version(record)
+        elif isinstance(record, HeadRecord):
+            self._head_record(record)
+        else:
+            raise self.fail("history", type(record).__name__, "a second header")
+
+    def _object(self, o: ObjectRecord) -> None:
+        row = f"number {o.number}"
+        if self.revision or self._head is not None:
+            raise self.fail("objects", row, "comes after the revisions")
+        if o.number <= self._last_object:
+            raise self.fail("objects", row, "out of order (or its number is used twice)")
+        if o.kind not in KINDS:
+            raise self.fail("objects", row, f"kind {o.kind!r} is not products, plans or offers")
+        if not o.id or o.generation < 1:
+            raise self.fail("objects", row, "its id is empty or its generation is not positive")
+        if o.deleted is not None:
+            self._deleted[o.number] = o.deleted
+        else:
+            key = (o.kind, o.id, o.generation)
+            if key in self._live:
+                raise self.fail("objects", row, f"{o.kind}/{o.id} generation {o.generation} "
+                                 "has two object numbers")
+            self._live.add(key)
+        self.kinds[o.number] = KINDS[KINDS.index(o.kind)]  # one str per kind, not per row
+        self._last_object = o.number
+        self.counts["objects"] += 1
+
+    def _revision(self, r: RevisionRecord) -> None:
+        if self._head is not None:
+            raise self.fail("revisions", str(r.number), "comes after the heads")
+        if r.number <= self.revision:
+            raise self.fail("revisions", str(r.number), "out of order")
+        self._end_revision()
+        self.revision = r.number
+        for index, entry in enumerate(r.changes):
+            if not isinstance(entry, dict):
+                raise self.fail("revisions", str(r.number), f"change {index + 1} is not a "
+                                 "JSON object")
+            ref = entry.get("version")
+            if ref is not None:
+                if type(ref) is not int:
+                    raise self.fail("revisions", str(r.number), f"change {index + 1} refers "
+                                     f"to version {ref!r}")
+                self._refs.append((index, ref))
+        self.counts["revisions"] += 1
+
+    def _end_revision(self) -> None:
+        for index, ref in self._refs:
+            if ref not in self._written:
+                raise self.fail("revisions", str(self.revision), f"change {index + 1} refers "
+                                 f"to version {ref}, which is not in the versions table")
+        self._refs, self._written = [], set()
+
+    def _version(self, v: VersionRecord) -> None:
+        row = f"(number {v.number}, revision {v.revision})"
+        if self._head is not None:
+            raise self.fail("versions", row, "comes after the heads")
+        if v.revision != self.revision:
+            raise self.fail("versions", row, "not in the order of its revision")
+        if v.number not in self.kinds:
+            raise self.fail("versions", row, f"object number {v.number} is not in the "
+                             "objects table")
+        if v.number in self._written:
+            raise self.fail("versions", row, "written twice")
+        self._written.add(v.number)
+        self.latest[v.number] = v.revision
+        self.counts["versions"] += 1
+
+    def _head_record(self, h: HeadRecord) -> None:
+        where = f"{h.kind}/{h.id}"
+        if self._head is None:
+            self._end_revision()
+        elif (h.kind, h.id) <= self._head:
+            raise self.fail("heads", where, "out of order")
+        self._head = (h.kind, h.id)
+        kind = self.kinds.get(h.number)
+        if kind is None:
+            raise self.fail("heads", where, f"its object number {h.number} is not in the "
+                             "objects table")
+        if kind != h.kind:
+            raise self.fail("heads", where, f"its object number {h.number} is a {kind} object")
+        if h.number in self._deleted:
+            raise self.fail("heads", where, f"its object number {h.number} was deleted")
+        if h.edited is None and self.latest.get(h.number) != h.revision:
+            raise self.fail("heads", where, "the version this refers to is missing "
+                             f"(object {h.number}, revision {h.revision})")
+        self.counts["heads"] += 1
+
+    def finish(self) -> None:
+        """The stream ended: it held what its header announced, and nothing dangles."""
+        if self.header is None:
+            raise self.fail("history", "1", "the stream is empty")
+        if self._head is None:
+            self._end_revision()
+        for number, revision in self._deleted.items():
+            if not 0 < revision <= self.revision:
+                raise self.fail("objects", f"number {number}", f"deleted in revision "
+                                 f"{revision}, which is not in the revisions table")
+        announced = {"objects": self.header.objects, "versions": self.header.versions,
+                     "revisions": self.header.revisions}
+        for what, count in announced.items():
+            if self.counts[what] != count:
+                raise self.fail("history", what, f"{count} announced, {self.counts[what]} "
+                                 "read (the source changed or was cut short)")
+        if self.header.last_number < self._last_object:
+            raise self.fail("history", "last_number", f"{self.header.last_number} is below "
+                             f"object number {self._last_object}")
