@@ -10,8 +10,10 @@ them into an empty store (``offerspec store copy``). The stream, in this order:
    by object number;
 4. every ``HeadRecord`` (the live object per kind + id), by kind, then id.
 
-Texts are the full canonical JSON a store hands out (``LiveObject.text``): how a backend keeps
-them (compact, referenced) is its own business. A revision's ``changes`` are its plan-JSON
+A version's text is the full canonical JSON a store hands out (``LiveObject.text``), or its
+compact form (``store/compact.py``, shared by every backend) when the source keeps it so: a
+copy between stores that both keep versions compact moves them as they are, never expanding
+and compacting each again. A revision's ``changes`` are its plan-JSON
 records with each version written referenced as ``"version": NUMBER`` (that object's version
 written in this revision) instead of a copy of its data. Locks are not part of a history.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
+from offerspec.store.compact import unpack
 from offerspec.store.rows import DamagedStore, damaged
 
 KINDS = ("products", "plans", "offers")
@@ -71,8 +74,15 @@ class VersionRecord:
     number: int
     """The object this is a version of."""
     revision: int
-    text: str
-    """The version's full canonical JSON (a JSON object)."""
+    data: str
+    """The version's full canonical JSON (a JSON object) or, when ``compact``, its compact form."""
+    compact: bool = False
+    """``data`` is compact (store/compact.py): ``unpack`` gives back the full text exactly.
+    A backend that keeps versions compact stores it as it is; any other expands it."""
+
+    def text(self, kind: str) -> str:
+        """The full canonical JSON of this version."""
+        return unpack(kind, self.data, self.compact)
 
 
 @dataclass(frozen=True, slots=True)

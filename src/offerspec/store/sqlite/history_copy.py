@@ -86,10 +86,10 @@ def _revisions(conn: sqlite3.Connection, url: str) -> Iterator[RevisionRecord | 
             number = versions.integer(number, where, "number")
             if kind is None:
                 raise versions.fail(where, f"object number {number} is not in the objects table")
-            text = read.version_text(versions, kind, number, revision, (data, compact))
-            if not compact:
-                versions.json_object(text, where, "data")
-            yield VersionRecord(number, revision, text)
+            if compact not in (0, 1):
+                raise versions.fail(where, f"compact is {compact!r}, not 0 or 1")
+            versions.json_object(data, where, "data")  # compact or not: a JSON object
+            yield VersionRecord(number, revision, data, bool(compact))
             pending = cursor.fetchone()
     if pending is not None:
         where = f"(number {pending[0]}, revision {pending[1]})"
@@ -126,18 +126,21 @@ def seal(conn: sqlite3.Connection, url: str) -> None:
 
 
 def stored_form(check: HistoryCheck, record: VersionRecord) -> tuple[str, int]:
-    """(data, compact) of a version: compact when that gives back exactly its text."""
+    """(data, compact) of a version: as it comes when compact, else compacted when that gives
+    back exactly its text (a version from a store that keeps them whole)."""
+    if record.compact:
+        return record.data, 1
     kind = check.kinds[record.number]
     try:
-        data = json.loads(record.text)
+        data = json.loads(record.data)
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         where = f"(number {record.number}, revision {record.revision})"
         raise check.fail("versions", where, "data is not a JSON object")
-    if canonical_json(data) != record.text:
-        return record.text, 0
-    stored, is_compact = pack(kind, data, record.text)
+    if canonical_json(data) != record.data:
+        return record.data, 0
+    stored, is_compact = pack(kind, data, record.data)
     return stored, int(is_compact)
 
 
