@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from offerspec.cli.main import cli
 from offerspec.store.dump import DumpHeader
 from offerspec.store.url import open_store, resolve_store
-from storekit import copy_examples, edit, edit_live, live_text
+from storekit import copy_examples, edit, edit_live, live_text, query
 
 
 def invoke(*args: str) -> Result:
@@ -60,6 +60,16 @@ def drift_and_lock(db: Path) -> None:
         conn.execute("INSERT INTO locks VALUES ('apply', 'dead', 'u', ?, 999999, 'then')",
                      (socket.gethostname(),))
     conn.close()
+
+
+def pg_drift(url: str) -> None:
+    store: Any = open_store(resolve_store(url), writable=False)
+    try:
+        text = store.snapshot().get("plans", "monthly-digital").text
+    finally:
+        store.close()
+    query(url, "UPDATE heads SET data = ? WHERE kind = 'plans' AND id = 'monthly-digital'",
+          (text.replace('"nickname":"', '"nickname":"Edited '),))
 
 
 def records(url: str) -> list[Any]:

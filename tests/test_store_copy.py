@@ -4,6 +4,7 @@ source are refused; a failed or interrupted copy leaves the target as it was."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -13,20 +14,36 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from copykit import build_history, drift_and_lock, everything, records
+from copykit import build_history, drift_and_lock, everything, pg_drift, records
+from offerspec.store.dump import RevisionRecord
 from offerspec.store.url import open_store, resolve_store
+from storekit import exists, open_url, query
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
-    """(url, file, catalog) of a store with six revisions, drift and a stale lock row."""
+def sqlite_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    """(url, file, catalog) of a SQLite store with six revisions, drift and a stale lock."""
     base = tmp_path_factory.mktemp("source")
     db = base / "source.db"
     cat = build_history(base, f"sqlite:///{db}")
     drift_and_lock(db)
     return f"sqlite:///{db}", db, cat
+
+
+@pytest.fixture(scope="module")
+def pg_source(tmp_path_factory: pytest.TempPathFactory, pg_cluster: Any) -> tuple[str, Path]:
+    """(url, catalog) of the same history in a PostgreSQL store."""
+    url: str = pg_cluster.url()
+    cat = build_history(tmp_path_factory.mktemp("pgsource"), url)
+    pg_drift(url)
+    return url, cat
+
+
+@pytest.fixture
+def source(sqlite_source: tuple[str, Path, Path]) -> tuple[str, Path, Path]:
+    return sqlite_source
 
 
 @pytest.fixture
@@ -38,10 +55,31 @@ def src(source: tuple[str, Path, Path], tmp_path: Path) -> tuple[str, Path, Path
     return f"sqlite:///{mine}", mine, cat
 
 
-def test_a_copy_reads_exactly_as_its_source(run: Run, source: tuple[str, Path, Path],
-                                            tmp_path: Path) -> None:
-    url, _, cat = source
-    target = f"sqlite:///{tmp_path}/copy.db"
+def new_store(request: pytest.FixtureRequest, kind: str, tmp_path: Path, name: str) -> str:
+    """A store URL where there is no store yet, of ``kind``."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/{name}.db"
+    url: str = request.getfixturevalue("pg_cluster").url()
+    return url
+
+
+PAIRS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite"),
+         ("postgresql", "postgresql")]
+
+
+def pick(request: pytest.FixtureRequest, kind: str) -> tuple[str, Path]:
+    if kind == "sqlite":
+        url, _, cat = request.getfixturevalue("sqlite_source")
+        return url, cat
+    found: tuple[str, Path] = request.getfixturevalue("pg_source")
+    return found
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[f"{a}-to-{b}" for a, b in PAIRS])
+def test_a_copy_reads_exactly_as_its_source(run: Run, request: pytest.FixtureRequest,
+                                            tmp_path: Path, pair: tuple[str, str]) -> None:
+    url, cat = pick(request, pair[0])
+    target = new_store(request, pair[1], tmp_path, "copy")
     result = run("store", "copy", "--from", url, "--to", target)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Copied {url} to {target}: 6 revision(s), 24 object(s), ")
@@ -53,31 +91,37 @@ def test_a_copy_reads_exactly_as_its_source(run: Run, source: tuple[str, Path, P
     plan_copy = run("plan", str(cat), "--store", target)
     # the same plan, the same drift of monthly-digital (only the store line differs)
     assert plan_copy.stdout.split("\n")[1:] == plan_source.stdout.split("\n")[1:]
-    assert "monthly-digital" in plan_copy.stdout
+    assert "monthly-digital  [drift: changed outside offerspec]" in plan_copy.stdout
 
 
+@pytest.mark.parametrize("pair", PAIRS, ids=[f"{a}-to-{b}" for a, b in PAIRS])
 def test_the_copy_is_a_store_of_its_own_that_goes_on_numbering(
-        run: Run, src: tuple[str, Path, Path], tmp_path: Path) -> None:
-    url, db, shared = src
+        run: Run, request: pytest.FixtureRequest, tmp_path: Path, pair: tuple[str, str]) -> None:
+    shared_url, shared = pick(request, pair[0])
+    url = new_store(request, pair[0], tmp_path, "src")
+    assert run("store", "copy", "--from", shared_url, "--to", url).exit_code == 0
     cat = tmp_path / "catalog"
     shutil.copytree(shared, cat)
-    target = f"sqlite:///{tmp_path}/copy.db"
+    target = new_store(request, pair[1], tmp_path, "copy")
     assert run("store", "copy", "--from", url, "--to", target).exit_code == 0
-    with sqlite3.connect(tmp_path / "copy.db") as conn:
-        assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
-        identity = conn.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
-    conn.close()
-    with sqlite3.connect(db) as conn:
-        assert identity != conn.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
-    conn.close()
+    identities = []
     for store in (url, target):  # the drift repaired, and a new plan: the same numbers in both
+        opened: Any = open_store(resolve_store(store), writable=False)
+        identities.append(opened.snapshot().identity)
+        opened.close()
         (cat / "extra.yaml").write_text("plans:\n  - id: extra\n    nickname: Extra\n"
                                         "    product: digital-access\n    amount: 100\n"
                                         "    currency: USD\n    interval: month\n")
         assert run("apply", str(cat), "--store", store, "--auto-approve").exit_code == 0
         plan = run("plan", str(cat), "--store", store)
         assert plan.stdout.strip().endswith("No changes."), plan.stdout
-    assert records(target) == records(url)
+    assert identities[0] != identities[1]  # a plan saved for one does not apply to the other
+
+    def untimed(url: str) -> list[Any]:  # the two applies of revision 7 ran a moment apart
+        return [dataclasses.replace(r, time="") if isinstance(r, RevisionRecord) else r
+                for r in records(url)]
+
+    assert untimed(target) == untimed(url)
     snapshot: Any = open_store(resolve_store(target), writable=False)
     try:
         extra = snapshot.snapshot().get("plans", "extra")
@@ -86,30 +130,25 @@ def test_the_copy_is_a_store_of_its_own_that_goes_on_numbering(
         snapshot.close()
 
 
-def test_a_target_that_holds_a_revision_is_refused_and_left_untouched(
-        run: Run, source: tuple[str, Path, Path], tmp_path: Path) -> None:
-    url, _, cat = source
-    target = tmp_path / "busy.db"
-    assert run("apply", str(cat), "--store", f"sqlite:///{target}", "--auto-approve"
+def test_locks_are_not_copied(run: Run, source: tuple[str, Path, Path], tmp_path: Path) -> None:
+    url, db, _ = source
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM locks").fetchone() == (1,)
+    conn.close()
+    assert run("store", "copy", "--from", url, "--to", f"sqlite:///{tmp_path}/c.db"
                ).exit_code == 0
-    before = target.read_bytes()
-    result = run("store", "copy", "--from", url, "--to", f"sqlite:///{target}")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: sqlite:///{target}: the target store is not empty")
-    assert "hint: copy into a new store" in result.stderr
-    assert target.read_bytes() == before
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
+    conn.close()
 
 
-def test_an_empty_store_may_be_the_target(run: Run, source: tuple[str, Path, Path],
-                                          tmp_path: Path) -> None:
+def test_an_empty_file_may_be_the_target(run: Run, source: tuple[str, Path, Path],
+                                         tmp_path: Path) -> None:
     url, _, _ = source
-    target = f"sqlite:///{tmp_path}/empty.db"
-    open_store(resolve_store(target)).close()  # created, nothing applied
     (tmp_path / "zero.db").touch()
-    for each in (target, f"sqlite:///{tmp_path}/zero.db"):
-        result = run("store", "copy", "--from", url, "--to", each)
-        assert result.exit_code == 0, result.output
-        assert records(each) == records(url)
+    result = run("store", "copy", "--from", url, "--to", f"sqlite:///{tmp_path}/zero.db")
+    assert result.exit_code == 0, result.output
+    assert records(f"sqlite:///{tmp_path}/zero.db") == records(url)
 
 
 def test_the_same_store_and_a_missing_source_are_refused(run: Run, source: tuple[str, Path, Path],
@@ -205,17 +244,48 @@ def test_a_damaged_source_is_a_located_error_and_nothing_is_copied(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.db"]  # no target, no temp file
 
 
-@pytest.mark.parametrize("existing", [False, True], ids=["new file", "empty store"])
-def test_an_interrupted_copy_leaves_the_target_as_it_was(
-        run: Run, src: tuple[str, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        existing: bool) -> None:
+KINDS = ["sqlite", "postgresql"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_target_store_holding_a_revision_is_refused_and_left_untouched(
+        run: Run, request: pytest.FixtureRequest, source: tuple[str, Path, Path],
+        tmp_path: Path, kind: str) -> None:
+    url, _, cat = source
+    target = new_store(request, kind, tmp_path, "busy")
+    assert run("apply", str(cat), "--store", target, "--auto-approve").exit_code == 0
+    before = records(target)
+    result = run("store", "copy", "--from", url, "--to", target)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {target}: the target store is not empty")
+    assert "hint: copy into a new store" in result.stderr
+    assert records(target) == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_target_store_is_filled(run: Run, request: pytest.FixtureRequest,
+                                         source: tuple[str, Path, Path], tmp_path: Path,
+                                         kind: str) -> None:
+    url, _, _ = source
+    target = new_store(request, kind, tmp_path, "empty")
+    open_url(target).close()  # created, nothing applied
+    result = run("store", "copy", "--from", url, "--to", target)
+    assert result.exit_code == 0, result.output
+    assert records(target) == records(url)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "empty"])
+def test_an_interrupted_copy_leaves_the_target_as_it_was_then_copies(  # noqa: PLR0917
+        run: Run, request: pytest.FixtureRequest, source: tuple[str, Path, Path],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, existing: bool) -> None:
     from offerspec.store.sqlite import history_copy
 
-    url, _, _ = src
-    target = tmp_path / "new.db"
+    url, _, _ = source
+    target = new_store(request, kind, tmp_path, "new")
     if existing:
-        open_store(resolve_store(f"sqlite:///{target}")).close()
-    before = _tables(target) if existing else None
+        open_url(target).close()
+    before = _content(target)
     calls = []
     real = history_copy.stored_form
 
@@ -226,21 +296,98 @@ def test_an_interrupted_copy_leaves_the_target_as_it_was(
         return real(*args)
 
     monkeypatch.setattr(history_copy, "stored_form", interrupted)
-    result = run("store", "copy", "--from", url, "--to", f"sqlite:///{target}")
+    result = run("store", "copy", "--from", url, "--to", target)
     assert result.exit_code == 130, result.output
-    assert "nothing was copied" in result.stderr
-    if existing:
-        assert _tables(target) == before  # the empty store, no lock row left
-    else:
-        assert not target.exists()
+    assert "nothing was copied: the target is as it was" in result.stderr
+    assert _content(target) == before  # nothing (no file, no schema), or the empty store
     assert not [p.name for p in tmp_path.iterdir() if ".copy-" in p.name]  # no temporary file
     monkeypatch.setattr(history_copy, "stored_form", real)
-    assert run("store", "copy", "--from", url, "--to", f"sqlite:///{target}").exit_code == 0
+    assert run("store", "copy", "--from", url, "--to", target).exit_code == 0
+    assert records(target) == records(url)
 
 
-def _tables(db: Path) -> dict[str, list[Any]]:
-    with sqlite3.connect(db) as conn:
-        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        found = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
-    conn.close()
-    return found
+def _content(url: str) -> Any:
+    """Everything at ``url``: None when nothing is there, else every row of every table."""
+    if not exists(url):
+        return None
+    if url.startswith("sqlite"):
+        path = resolve_store(url).path
+        assert path is not None
+        with sqlite3.connect(path) as conn:
+            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE "
+                                                 "type = 'table' ORDER BY name")]
+            found = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+        conn.close()
+        return found
+    tables = [t for (t,) in query(url, "SELECT tablename FROM pg_tables WHERE schemaname = "
+                                       "current_schema() ORDER BY 1")]
+    return {t: query(url, f"SELECT * FROM {t}") for t in tables}
+
+
+def test_a_pg_source_is_copied_with_the_reader_role(run: Run, pg_source: tuple[str, Path],
+                                                    pg_cluster: Any, tmp_path: Path) -> None:
+    from test_postgres_store import ROLE_SETUP
+
+    url, _ = pg_source
+    pg_cluster.sql(ROLE_SETUP.format(schema=url.rsplit("schema=", 1)[1]))
+    reader = url.replace("postgres@", "t_reader@")
+    target = f"sqlite:///{tmp_path}/local.db"
+    result = run("store", "copy", "--from", reader, "--to", target)
+    assert result.exit_code == 0, result.output
+    assert records(target) == records(url)
+
+
+PG_DAMAGE = {
+    "a change refers to no version": ("UPDATE revisions SET changes = '[{\"version\": 999}]' "
+                                      "WHERE number = 3", "revisions row 3: change 1 refers to "
+                                                          "version 999"),
+    "invalid JSON changes": ("UPDATE revisions SET changes = '[{' WHERE number = 2",
+                             "revisions row 2: changes is not valid JSON"),
+    "missing head version": ("UPDATE heads SET revision = 5 WHERE id = 'annual-digital'",
+                             "heads row plans/annual-digital: the version this refers to is "
+                             "missing"),
+    "invalid JSON version": ("UPDATE versions SET data = '{oops' WHERE number = 3",
+                             "data is not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(PG_DAMAGE))
+def test_a_damaged_pg_source_is_a_located_error(run: Run, request: pytest.FixtureRequest,
+                                                tmp_path: Path, damage: str) -> None:
+    shared, _ = request.getfixturevalue("pg_source")
+    url = new_store(request, "postgresql", tmp_path, "mine")
+    assert run("store", "copy", "--from", shared, "--to", url).exit_code == 0
+    statement, message = PG_DAMAGE[damage]
+    query(url, statement)
+    target = new_store(request, "postgresql", tmp_path, "target")
+    result = run("store", "copy", "--from", url, "--to", target)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"error: {url}: the store is damaged: ")
+    assert message in result.stderr, result.stderr
+    assert not exists(target)
+
+
+def test_every_message_shows_urls_redacted(run: Run, source: tuple[str, Path, Path],
+                                           pg_cluster: Any, tmp_path: Path) -> None:
+    """A password in --from or --to is never printed: not on success, not in any error."""
+    url, _, _ = source
+    secret = "s3cret-pw"
+    with_password = pg_cluster.url().replace("postgres@", f"postgres:{secret}@")
+    shown = with_password.replace(secret, "***")
+    copied = run("store", "copy", "--from", url, "--to", with_password)
+    assert copied.exit_code == 0 and f"to {shown}: 6 revision(s)" in copied.stdout
+    back = f"sqlite:///{tmp_path}/back.db"
+    outcomes = [copied, run("store", "copy", "--from", with_password, "--to", with_password),
+                run("store", "copy", "--from", url, "--to", with_password),  # not empty
+                run("store", "copy", "--from", with_password, "--to", back),
+                run("store", "copy", "--from", with_password, "--to", back),  # not empty
+                run("store", "copy", "--from", with_password.replace(
+                    f":{pg_cluster.port}/", ":1/"), "--to", f"sqlite:///{tmp_path}/x.db"),
+                run("store", "copy", "--from", url, "--to", with_password.replace(
+                    "schema=", "schema=Bad-"))]
+    assert [o.exit_code for o in outcomes] == [0, 1, 1, 0, 1, 1, 1]
+    for outcome in outcomes:
+        assert secret not in outcome.output
+    assert f"--from and --to are the same store ({shown})" in outcomes[1].stderr
+    assert f"error: {shown}: the target store is not empty" in outcomes[2].stderr
+    assert "cannot connect to the PostgreSQL server" in outcomes[5].stderr

@@ -40,28 +40,12 @@ class Copied:
     seconds: float
 
 
-def redacted(url: str) -> str:
-    """``url`` without a password (``user:***@host``; ``password=`` parameters too)."""
-    import re
-
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    netloc, slash, tail = rest.partition("/")
-    if "@" in netloc:
-        userinfo, _, host = netloc.rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        netloc = f"{user}:***@{host}" if colon else netloc
-    tail = re.sub(r"(?i)(password=)[^&#]*", r"\1***", tail)
-    return f"{scheme}{sep}{netloc}{slash}{tail}"
-
-
 def copy_store(source: StoreLocation, target: StoreLocation, *, lock_timeout: float = 30.0,
                progress: Progress | None = None) -> Copied:
     """Copy the store at ``source`` into the new (or empty) store at ``target``."""
     started = time.monotonic()
     if _same(source, target):
-        raise OfferspecError(f"--from and --to are the same store ({redacted(source.url)})",
+        raise OfferspecError(f"--from and --to are the same store ({source.url})",
                              hint="copy into a new store: point --to elsewhere")
     opened = _open_source(source, lock_timeout)
     try:
@@ -71,16 +55,15 @@ def copy_store(source: StoreLocation, target: StoreLocation, *, lock_timeout: fl
     finally:
         opened.close()
     header = headers[0] if headers else DumpHeader("", 0, 0, 0, 0)
-    return Copied(redacted(source.url), redacted(target.url), revisions, header.objects,
+    return Copied(source.url, target.url, revisions, header.objects,
                   header.versions, time.monotonic() - started)
 
 
 def holds_revisions(location: StoreLocation) -> bool:
     """Whether the store at ``location`` exists and holds a revision (read-only)."""
-    from offerspec.store.url import open_store
+    from offerspec.store.url import open_store, store_is_new
 
-    path = location.path
-    if not path.is_file() or path.stat().st_size == 0:
+    if store_is_new(location):
         return False
     opened = open_store(location, writable=False)
     try:
@@ -90,6 +73,9 @@ def holds_revisions(location: StoreLocation) -> bool:
 
 
 def _same(source: StoreLocation, target: StoreLocation) -> bool:
+    if source.path is None or target.path is None:
+        return source.url.replace("postgres://", "postgresql://", 1) == \
+            target.url.replace("postgres://", "postgresql://", 1)
     try:
         return source.path.resolve() == target.path.resolve()
     except OSError:
@@ -106,7 +92,7 @@ def _watch(records: Iterator[HistoryRecord], headers: list[DumpHeader],
 
 def _history(opened: Store, location: StoreLocation) -> HistoryStore:
     if not isinstance(opened, HistoryStore):
-        raise OfferspecError(f"{redacted(location.url)}: this kind of store cannot be copied "
+        raise OfferspecError(f"{location.url}: this kind of store cannot be copied "
                              "with its history", hint="copy from or to a SQLite or PostgreSQL "
                                                       "store")
     return opened
@@ -115,8 +101,8 @@ def _history(opened: Store, location: StoreLocation) -> HistoryStore:
 def _open_source(location: StoreLocation, lock_timeout: float) -> Store:
     from offerspec.store.url import open_store
 
-    url = redacted(location.url)
-    if not location.path.is_file():
+    url = location.url
+    if location.path is not None and not location.path.is_file():
         raise OfferspecError(f"no store at {location.path} ({url}, from {location.source})",
                              hint="point --from (or --env, OFFERSPEC_STORE) at the store to copy")
     try:
@@ -129,40 +115,45 @@ def _open_source(location: StoreLocation, lock_timeout: float) -> Store:
 def _load(location: StoreLocation, records: Iterator[HistoryRecord], lock_timeout: float,
           progress: Progress | None) -> int:
     path = location.path
+    if path is None:
+        from offerspec.store.postgres.history_copy import load_into
+
+        return load_into(location, records, lock_timeout, progress)
     if path.exists() and not (path.is_file() and path.stat().st_size == 0):
         return _into_existing(location, records, lock_timeout, progress)
-    return _into_new_file(location, records, progress)
+    return _into_new_file(location, path, records, progress)
 
 
 def _into_existing(location: StoreLocation, records: Iterator[HistoryRecord],
                    lock_timeout: float, progress: Progress | None) -> int:
     from offerspec.store.url import open_store
 
-    opened = open_store(location, lock_wait=lock_timeout, writable=True)
+    return load_locked(open_store(location, lock_wait=lock_timeout, writable=True), location,
+                       records, lock_timeout, progress)
+
+
+def load_locked(opened: Store, location: StoreLocation, records: Iterator[HistoryRecord],
+                lock_timeout: float, progress: Progress | None) -> int:
+    """Load into an existing store (refused unless empty) under its apply lock; closes it."""
     try:
         target = _history(opened, location)
         if target.current_revision() != 0 or any(target.snapshot().objects.values()):
-            raise _not_empty(location)
+            raise not_empty(location.url)
         with target.lock(lock_timeout):
             return target.load_history(records, progress)
     finally:
         opened.close()
 
 
-def _not_empty(location: StoreLocation) -> OfferspecError:
-    return not_empty(redacted(location.url))
-
-
-def _into_new_file(location: StoreLocation, records: Iterator[HistoryRecord],
+def _into_new_file(location: StoreLocation, path: Path, records: Iterator[HistoryRecord],
                    progress: Progress | None) -> int:
     """Build the store in a temporary file beside the target, then put it in place at once."""
     from offerspec.store.sqlite import SQLiteStore
     from offerspec.store.sqlite.history_copy import seal
 
-    path = location.path
     if not path.parent.is_dir():
         raise OfferspecError(f"store directory {path.parent} does not exist "
-                             f"({redacted(location.url)})",
+                             f"({location.url})",
                              hint="create it, or point --to elsewhere")
     temp = path.with_name(f".{path.name}.copy-{uuid.uuid4().hex[:8]}")
     try:
@@ -183,7 +174,7 @@ def _into_new_file(location: StoreLocation, records: Iterator[HistoryRecord],
 def _put_in_place(temp: Path, path: Path, location: StoreLocation) -> None:
     """Link the finished file at ``path``, unless something appeared there meanwhile (an empty
     file may be replaced: it was empty when the copy began)."""
-    appeared = OfferspecError(f"{redacted(location.url)}: a store appeared at {path} while "
+    appeared = OfferspecError(f"{location.url}: a store appeared at {path} while "
                               "copying; it was left untouched and nothing was copied",
                               hint="an apply may have created it: copy into another new store")
     if path.exists():

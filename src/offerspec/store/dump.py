@@ -14,17 +14,23 @@ A version's text is the full canonical JSON a store hands out (``LiveObject.text
 compact form (``store/compact.py``, shared by every backend) when the source keeps it so: a
 copy between stores that both keep versions compact moves them as they are, never expanding
 and compacting each again. A revision's ``changes`` are its plan-JSON
-records with each version written referenced as ``"version": NUMBER`` (that object's version
+records (JSON text) with each version written referenced as ``"version": NUMBER`` (that object's version
 written in this revision) instead of a copy of its data. Locks are not part of a history.
 
 The stream is read from a store whose content is untrusted; ``HistoryCheck`` is the one check of
 its shape every loader runs, record by record, so a damaged source is a located error (naming
 the record) before the target commits anything. It keeps per object only its number, kind and
-latest revision, never the texts: a copy streams.
+latest revision, never the texts, and parses a revision's changes one record at a time: a copy
+streams.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,8 +71,10 @@ class RevisionRecord:
     catalog_hash: str
     summary: str
     source: dict[str, str] = field(default_factory=dict)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    """Plan-JSON change records; ``"version": NUMBER`` refers to a version of this revision."""
+    changes: str = "[]"
+    """The JSON list of plan-JSON change records, as the source stores it (moved as it is, and
+    parsed record by record to check it); ``"version": NUMBER`` refers to a version of this
+    revision."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +111,9 @@ def not_empty(url: str) -> OfferspecError:
     from offerspec.store.base import StoreNotEmpty
 
     return StoreNotEmpty(f"{url}: the target store is not empty; nothing was copied",
-                         hint="copy into a new store: point --to at a file or database that "
-                              "does not exist yet (or holds no revision)")
+                         hint="copy into a new store: point --to at a SQLite file that does not "
+                              "exist yet, or a PostgreSQL schema nobody uses yet (?schema=NAME), "
+                              "or a store that holds no revision")
 
 
 HistoryRecord = DumpHeader | ObjectRecord | RevisionRecord | VersionRecord | HeadRecord
@@ -120,11 +129,12 @@ class HistoryCheck:
         """Object number -> kind (what a loader needs to store a version)."""
         self.latest: dict[int, int] = {}
         """Object number -> the revision of its latest version."""
-        self._live: set[tuple[str, str, int]] = set()
         self._deleted: dict[int, int] = {}
         self.revision = 0
-        self._refs: list[tuple[int, int]] = []
-        self._written: set[int] = set()
+        self._refs = array("q")
+        """The versions this revision's changes refer to."""
+        self._written = array("q")
+        """The object numbers of the versions this revision wrote, ascending."""
         self._head: tuple[str, str] | None = None
         self._last_object = 0
         self.counts = {"objects": 0, "versions": 0, "revisions": 0, "heads": 0}
@@ -162,12 +172,6 @@ class HistoryCheck:
             raise self.fail("objects", row, "its id is empty or its generation is not positive")
         if o.deleted is not None:
             self._deleted[o.number] = o.deleted
-        else:
-            key = (o.kind, o.id, o.generation)
-            if key in self._live:
-                raise self.fail("objects", row, f"{o.kind}/{o.id} generation {o.generation} "
-                                 "has two object numbers")
-            self._live.add(key)
         self.kinds[o.number] = KINDS[KINDS.index(o.kind)]  # one str per kind, not per row
         self._last_object = o.number
         self.counts["objects"] += 1
@@ -179,24 +183,36 @@ class HistoryCheck:
             raise self.fail("revisions", str(r.number), "out of order")
         self._end_revision()
         self.revision = r.number
-        for index, entry in enumerate(r.changes):
-            if not isinstance(entry, dict):
-                raise self.fail("revisions", str(r.number), f"change {index + 1} is not a "
-                                 "JSON object")
-            ref = entry.get("version")
-            if ref is not None:
-                if type(ref) is not int:
-                    raise self.fail("revisions", str(r.number), f"change {index + 1} refers "
-                                     f"to version {ref!r}")
-                self._refs.append((index, ref))
+        where = str(r.number)
+        index = 0
+        try:
+            for index, entry in enumerate(json_list_items(r.changes), start=1):
+                if not isinstance(entry, dict):
+                    raise self.fail("revisions", where, f"change {index} is not a JSON object")
+                ref = entry.get("version")
+                if ref is not None:
+                    if type(ref) is not int or not 0 < ref < 2**63:
+                        raise self.fail("revisions", where, f"change {index} refers to "
+                                        f"version {str(ref)[:40]!r}")
+                    self._refs.append(ref)
+        except RecursionError:
+            raise self.fail("revisions", where, "changes holds JSON nested too deeply") from None
+        except ValueError as exc:
+            raise self.fail("revisions", where, f"changes is not valid JSON ({exc})") from None
         self.counts["revisions"] += 1
 
     def _end_revision(self) -> None:
-        for index, ref in self._refs:
-            if ref not in self._written:
-                raise self.fail("revisions", str(self.revision), f"change {index + 1} refers "
-                                 f"to version {ref}, which is not in the versions table")
-        self._refs, self._written = [], set()
+        written = self._written
+        for ref in self._refs:
+            at = bisect_left(written, ref)
+            if at == len(written) or written[at] != ref:
+                raise self.fail("revisions", str(self.revision), f"change {self._change_of(ref)} "
+                                 f"refers to version {ref}, which is not in the versions table")
+        self._refs, self._written = array("q"), array("q")
+
+    def _change_of(self, ref: int) -> int:
+        """The position of the change that refers to ``ref`` (for the message only)."""
+        return _position(ref, self._refs)
 
     def _version(self, v: VersionRecord) -> None:
         row = f"(number {v.number}, revision {v.revision})"
@@ -207,9 +223,9 @@ class HistoryCheck:
         if v.number not in self.kinds:
             raise self.fail("versions", row, f"object number {v.number} is not in the "
                              "objects table")
-        if v.number in self._written:
-            raise self.fail("versions", row, "written twice")
-        self._written.add(v.number)
+        if self._written and v.number <= self._written[-1]:
+            raise self.fail("versions", row, "out of order (or written twice)")
+        self._written.append(v.number)
         self.latest[v.number] = v.revision
         self.counts["versions"] += 1
 
@@ -252,3 +268,32 @@ class HistoryCheck:
         if self.header.last_number < self._last_object:
             raise self.fail("history", "last_number", f"{self.header.last_number} is below "
                              f"object number {self._last_object}")
+
+
+def _position(ref: int, refs: array[int]) -> int:
+    return refs.index(ref) + 1
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def json_list_items(text: str) -> Iterator[Any]:
+    """The items of a JSON list, parsed one at a time (``ValueError`` when it is not one)."""
+    decoder = json.JSONDecoder()
+    pos = _SPACE.match(text, 0).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] != "[":
+        raise ValueError("not a JSON list")
+    pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] != "]":
+        while True:
+            value, pos = decoder.raw_decode(text, pos)
+            yield value
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            found = text[pos:pos + 1]
+            if found == "]":
+                break
+            if found != ",":
+                raise ValueError(f"expected ',' or ']' at character {pos}")
+            pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if _SPACE.match(text, pos + 1).end() != len(text):  # type: ignore[union-attr]
+        raise ValueError(f"extra data at character {pos + 1}")

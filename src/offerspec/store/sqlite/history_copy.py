@@ -1,12 +1,14 @@
-"""The SQLite store's whole history as the records of ``store/dump.py`` (``store copy``): read
-with every value checked, written in batches with ``executemany`` inside the caller's
-transaction."""
+"""Layout v2's whole history as the records of ``store/dump.py`` (``store copy``), for SQLite
+and PostgreSQL alike (the tables are the same, as for read.py): read with every value checked,
+through ``Query`` (SQLite: its cursor; PostgreSQL: a server-side cursor, fetched in batches),
+and written in batches of ``BATCH`` rows per table by the backend's ``Flush`` (SQLite:
+``executemany``; PostgreSQL: ``COPY``), inside the caller's transaction."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from offerspec.catalog import canonical_json
@@ -28,30 +30,43 @@ from offerspec.store.sqlite import read
 
 BATCH = 2000
 TABLES = ("objects", "versions", "revisions", "heads")
+COLUMNS = {"objects": ("number", "kind", "id", "generation", "deleted"),
+           "versions": ("number", "revision", "data", "compact"),
+           "revisions": ("number", "time", '"user"', "host", "catalog_hash", "summary", "source",
+                         "changes"),
+           "heads": ("kind", "id", "number", "revision", "written_hash", "status", "data")}
+
+Query = Callable[[str], Iterable[Any]]
+"""Runs one SELECT and gives its rows (tuples) as they are fetched."""
+Flush = Callable[[str, list[tuple[Any, ...]]], None]
+"""Writes rows (in ``COLUMNS`` order) into one table."""
+
+SQLITE_LAST_NUMBER = ("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
+                      "'objects'), 0), coalesce((SELECT max(number) FROM objects), 0))")
+LAST_NUMBER = "SELECT coalesce(max(number), 0) FROM objects"
 
 
-def _count(conn: sqlite3.Connection, url: str, sql: str, what: str) -> int:
-    value = conn.execute(sql).fetchone()[0]
+def _count(query: Query, url: str, sql: str, what: str) -> int:
+    value = next(iter(query(sql)))[0]
     return RowReader(url, what).integer(value if value is not None else 0, what, "count")
 
 
-def dump(conn: sqlite3.Connection, url: str) -> Iterator[HistoryRecord]:
-    """The records, read inside the caller's read transaction (``SQLiteStore.dump_history``)."""
-    counts = {table: _count(conn, url, f"SELECT count(*) FROM {table}", table)
+def dump(query: Query, url: str, *, last_number: str = LAST_NUMBER, collate: str = "",
+         ) -> Iterator[HistoryRecord]:
+    """The records, read inside the caller's read transaction. ``collate``: what makes the
+    database order text by code point (PostgreSQL: ``COLLATE "C"``)."""
+    counts = {table: _count(query, url, f"SELECT count(*) FROM {table}", table)
               for table in ("objects", "versions", "revisions")}
-    last = _count(conn, url, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
-                             "'objects'), 0), coalesce((SELECT max(number) FROM objects), 0))",
-                  "sqlite_sequence")
-    yield DumpHeader(url, counts["objects"], counts["versions"], counts["revisions"], last)
-    yield from _objects(conn, url)
-    yield from _revisions(conn, url)
-    yield from _heads(conn, url)
+    yield DumpHeader(url, counts["objects"], counts["versions"], counts["revisions"],
+                     _count(query, url, last_number, "objects"))
+    yield from _objects(query, url)
+    yield from _revisions(query, url)
+    yield from _heads(query, url, collate)
 
 
-def _objects(conn: sqlite3.Connection, url: str) -> Iterator[ObjectRecord]:
+def _objects(query: Query, url: str) -> Iterator[ObjectRecord]:
     reader = RowReader(url, "objects")
-    for row in conn.execute("SELECT number, kind, id, generation, deleted FROM objects "
-                            "ORDER BY number"):
+    for row in query("SELECT number, kind, id, generation, deleted FROM objects ORDER BY number"):
         where = f"number {row[0]}"
         yield ObjectRecord(reader.integer(row[0], where, "number"),
                            reader.text(row[1], where, "kind"), reader.text(row[2], where, "id"),
@@ -63,18 +78,17 @@ VERSIONS = ("SELECT v.number, v.revision, v.data, v.compact, o.kind FROM version
             "objects o ON o.number = v.number ORDER BY v.revision, v.number")
 
 
-def _revisions(conn: sqlite3.Connection, url: str) -> Iterator[RevisionRecord | VersionRecord]:
+def _revisions(query: Query, url: str) -> Iterator[RevisionRecord | VersionRecord]:
     """Each revision, then the versions it wrote: two cursors read side by side."""
     reader = RowReader(url, "revisions")
     versions = RowReader(url, "versions")
-    cursor = conn.execute(VERSIONS)
-    pending = cursor.fetchone()
-    for row in conn.execute(f"SELECT {read.REVISION_COLUMNS}, changes FROM revisions "
-                            "ORDER BY number"):
+    cursor = iter(query(VERSIONS))
+    pending = next(cursor, None)
+    for row in query(f"SELECT {read.REVISION_COLUMNS}, changes FROM revisions ORDER BY number"):
         info = read.revision_info(url, row[:7])
         yield RevisionRecord(info.number, info.time, info.user, info.host, info.catalog_hash,
                              info.summary, info.source,
-                             reader.json_list(row[7], str(info.number), "changes"))
+                             reader.text(row[7], str(info.number), "changes"))
         while pending is not None:
             number, revision, data, compact, kind = pending
             where = f"(number {number}, revision {revision})"
@@ -90,16 +104,16 @@ def _revisions(conn: sqlite3.Connection, url: str) -> Iterator[RevisionRecord | 
                 raise versions.fail(where, f"compact is {compact!r}, not 0 or 1")
             versions.json_object(data, where, "data")  # compact or not: a JSON object
             yield VersionRecord(number, revision, data, bool(compact))
-            pending = cursor.fetchone()
+            pending = next(cursor, None)
     if pending is not None:
         where = f"(number {pending[0]}, revision {pending[1]})"
         raise versions.fail(where, f"revision {pending[1]!r} is not in the revisions table")
 
 
-def _heads(conn: sqlite3.Connection, url: str) -> Iterator[HeadRecord]:
+def _heads(query: Query, url: str, collate: str) -> Iterator[HeadRecord]:
     reader = RowReader(url, "heads")
-    for row in conn.execute("SELECT kind, id, number, revision, written_hash, status, data "
-                            "FROM heads ORDER BY kind, id"):
+    for row in query("SELECT kind, id, number, revision, written_hash, status, data FROM heads "
+                     f"ORDER BY kind{collate}, id{collate}"):
         kind = reader.text(row[0], repr(row[0]), "kind")
         ident = reader.text(row[1], repr(row[1]), "id")
         where = f"{kind}/{ident}"
@@ -110,14 +124,14 @@ def _heads(conn: sqlite3.Connection, url: str) -> Iterator[HeadRecord]:
                          reader.optional_text(row[6], where, "data"))
 
 
-def check_empty(conn: sqlite3.Connection, url: str) -> None:
+def check_empty(query: Query, url: str) -> None:
     for table in TABLES:
-        if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+        if next(iter(query(f"SELECT 1 FROM {table} LIMIT 1")), None) is not None:
             raise not_empty(url)
 
 
 def seal(conn: sqlite3.Connection, url: str) -> None:
-    """Make a newly built store file whole in itself (no -wal file), before it is moved into
+    """Make a newly built SQLite file whole in itself (no -wal file), before it is moved into
     place: offerspec switches it back to WAL when it next opens it for writing."""
     mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
     if str(mode).lower() != "delete":
@@ -144,63 +158,69 @@ def stored_form(check: HistoryCheck, record: VersionRecord) -> tuple[str, int]:
     return stored, int(is_compact)
 
 
-class _Rows:
-    """Rows collected per table and written with executemany every ``BATCH``."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
-        self.waiting = 0
-
-    def add(self, table: str, row: tuple[Any, ...]) -> None:
-        self.rows[table].append(row)
-        self.waiting += 1
-
-    def flush(self) -> None:
-        inserts = {"objects": "INSERT INTO objects VALUES (?, ?, ?, ?, ?)",
-                   "versions": "INSERT INTO versions VALUES (?, ?, ?, ?)",
-                   "revisions": "INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   "heads": "INSERT INTO heads VALUES (?, ?, ?, ?, ?, ?, ?)"}
-        for table, rows in self.rows.items():
-            if rows:
-                self.conn.executemany(inserts[table], rows)
-                rows.clear()
-        self.waiting = 0
+def _row(check: HistoryCheck, record: HistoryRecord) -> tuple[str, tuple[Any, ...]] | None:
+    if isinstance(record, VersionRecord):
+        return "versions", (record.number, record.revision, *stored_form(check, record))
+    if isinstance(record, ObjectRecord):
+        return "objects", (record.number, record.kind, record.id, record.generation,
+                           record.deleted)
+    if isinstance(record, RevisionRecord):
+        return "revisions", (record.number, record.time, record.user, record.host,
+                             record.catalog_hash, record.summary,
+                             json.dumps(record.source, ensure_ascii=False, sort_keys=True),
+                             record.changes)
+    if isinstance(record, HeadRecord):
+        return "heads", (record.kind, record.id, record.number, record.revision,
+                         record.written_hash, record.status, record.edited)
+    return None
 
 
-def load(conn: sqlite3.Connection, url: str, records: Iterable[HistoryRecord],
-         progress: Progress | None = None) -> int:
-    """Write the records inside the caller's write transaction; returns the revisions written."""
-    check_empty(conn, url)
+def load(flush: Flush, url: str, records: Iterable[HistoryRecord],
+         progress: Progress | None = None) -> HistoryCheck:
+    """Check and write the records (the caller checked the store is empty, inside its write
+    transaction); returns the finished check (its header: the last object number)."""
     check = HistoryCheck(url)
-    rows = _Rows(conn)
-    done = 0
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
+    waiting = done = 0
+
+    def write() -> None:
+        for table in TABLES:  # objects before the versions and heads that refer to them
+            if rows[table]:
+                flush(table, rows[table])
+                rows[table] = []
+
     for record in records:
         check.see(record)
-        if isinstance(record, VersionRecord):
-            rows.add("versions", (record.number, record.revision, *stored_form(check, record)))
-            done += 1
-        elif isinstance(record, ObjectRecord):
-            rows.add("objects", (record.number, record.kind, record.id, record.generation,
-                                 record.deleted))
-        elif isinstance(record, RevisionRecord):
-            rows.add("revisions", (
-                record.number, record.time, record.user, record.host, record.catalog_hash,
-                record.summary, json.dumps(record.source, ensure_ascii=False, sort_keys=True),
-                json.dumps(record.changes, separators=(",", ":"), ensure_ascii=False)))
-        elif isinstance(record, HeadRecord):
-            rows.add("heads", (record.kind, record.id, record.number, record.revision,
-                               record.written_hash, record.status, record.edited))
-        if rows.waiting >= BATCH:
-            rows.flush()
+        found = _row(check, record)
+        if found is None:
+            continue
+        rows[found[0]].append(found[1])
+        done += found[0] == "versions"
+        waiting += 1
+        if waiting >= BATCH:
+            write()
+            waiting = 0
             if progress is not None and check.header is not None:
                 progress(done, check.header.versions)
-    rows.flush()
+    write()
     check.finish()
-    assert check.header is not None
-    last = check.header.last_number
-    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'objects'")
-    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('objects', ?)", (last,))
-    if progress is not None:
+    if progress is not None and check.header is not None:
         progress(done, check.header.versions)
+    return check
+
+
+def load_sqlite(conn: sqlite3.Connection, url: str, records: Iterable[HistoryRecord],
+                progress: Progress | None = None) -> int:
+    """``load`` into SQLite with ``executemany``; the object numbers go on from the source's."""
+    check_empty(conn.execute, url)
+
+    def flush(table: str, rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" * len(COLUMNS[table]))
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+    check = load(flush, url, records, progress)
+    assert check.header is not None
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'objects'")
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('objects', ?)",
+                 (check.header.last_number,))
     return check.counts["revisions"]
