@@ -391,3 +391,71 @@ def test_every_message_shows_urls_redacted(run: Run, source: tuple[str, Path, Pa
     assert f"--from and --to are the same store ({shown})" in outcomes[1].stderr
     assert f"error: {shown}: the target store is not empty" in outcomes[2].stderr
     assert "cannot connect to the PostgreSQL server" in outcomes[5].stderr
+
+
+@pytest.fixture(scope="module")
+def big_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """3,000 plans: a copy long enough to be killed in the middle."""
+    from storekit import write_big_catalog
+
+    base = tmp_path_factory.mktemp("big")
+    url = f"sqlite:///{base}/big.db"
+    cat = write_big_catalog(base / "catalog", 3000, 100)
+    assert invoke_ok("apply", str(cat), "--store", url, "--auto-approve")
+    return url
+
+
+def invoke_ok(*args: str) -> bool:
+    from copykit import invoke
+
+    return invoke(*args).exit_code == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_copy_killed_midway_leaves_no_store_behind(request: pytest.FixtureRequest,
+                                                     big_source: str, tmp_path: Path,
+                                                     kind: str) -> None:
+    """kill -9 once the first rows are written: the target's transaction never commits (a new
+    SQLite file is only linked into place once complete), and the next copy is not locked out."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    target = new_store(request, kind, tmp_path, "killed")
+    with subprocess.Popen([sys.executable, "-m", "offerspec", "store", "copy", "--from",
+                           big_source, "--to", target], stderr=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL, text=True) as process:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        assert line.startswith("copying: "), line + process.stderr.read()
+    assert not exists(target)  # no file at its path, no tables in the schema
+    result = subprocess.run([sys.executable, "-m", "offerspec", "store", "copy", "--from",
+                             big_source, "--to", target, "--lock-timeout", "5"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert records(target) == records(big_source)
+
+
+def test_the_output_in_docs_stores_md_is_what_copy_prints(
+        run: Run, source: tuple[str, Path, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from test_doc_samples import fenced
+
+    (documented,) = fenced("docs/stores.md", "Copied sqlite:///").strip().splitlines()
+    _, db, _ = source
+    (tmp_path / ".offerspec").mkdir()
+    shutil.copy(db, tmp_path / ".offerspec" / "store.db")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OFFERSPEC_STORE", raising=False)
+    (tmp_path / ".git").mkdir()
+    result = run("store", "copy", "--to", "sqlite:///copy.db")
+    assert result.exit_code == 0, result.output
+    shown = documented.replace("postgresql://offerspec_writer@db.internal:5432/catalog",
+                               "sqlite:///copy.db")
+    assert re.sub(r"in [0-9.]+s\.$", "", result.stdout.strip()) == re.sub(
+        r"in [0-9.]+s\.$", "", shown)
