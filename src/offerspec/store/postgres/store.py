@@ -11,7 +11,7 @@ read the history and simulate. New rows are written with ``COPY`` (writer.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -27,6 +27,7 @@ from offerspec.store.base import (
     StoreLocked,
     now,
 )
+from offerspec.store.dump import HistoryRecord
 from offerspec.store.migrations import check_version, run_pending
 from offerspec.store.postgres import lock as pglock
 from offerspec.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
@@ -278,6 +279,19 @@ class PostgresStore:
                      (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                       source_text(meta.source), payload))
         return revision
+
+    # -- the whole history (offerspec store copy: history_copy.py) -----------------------------
+
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        from offerspec.store.postgres import history_copy
+
+        return history_copy.dump(self)
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        from offerspec.store.postgres import history_copy
+
+        return history_copy.load(self, records, progress)
 
 
 def missing(target: Target) -> OfferspecError:
