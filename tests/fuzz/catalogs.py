@@ -104,9 +104,11 @@ def _plan(draw: st.DrawFn, index: int, ident: str, products: list[str],
 
 
 @st.composite
-def catalogs(draw: st.DrawFn, max_plans: int = 6) -> Doc:
-    """A catalog that passes every rule (warnings aside)."""
-    ids = draw(st.lists(slugs, min_size=1, max_size=2 * max_plans + 6, unique=True))
+def catalogs(draw: st.DrawFn, max_plans: int = 6, pool: tuple[str, ...] = ()) -> Doc:
+    """A catalog that passes every rule (warnings aside); ids drawn from ``pool`` when given
+    (catalogs drawn from one pool share ids: applied in turn, they update and replace)."""
+    id_strategy = st.sampled_from(pool) if pool else slugs
+    ids = draw(st.lists(id_strategy, min_size=1, max_size=2 * max_plans + 6, unique=True))
     n_products = draw(st.integers(1, min(3, len(ids))))
     product_ids, plan_ids = ids[:n_products], ids[n_products:n_products + max_plans]
     products = []
