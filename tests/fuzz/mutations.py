@@ -45,6 +45,10 @@ ODD_CHARS = ["\x00", "\x01", "\x1b", "\x7f", "\x9b", "\t", "\r", "\ufeff", "\uff
 ODD_BYTES = [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\xfe\xff", b"\x00"]
 
 
+TEXT_EDITS = ("drop-line", "duplicate-line", "swap-lines", "cut", "insert-char", "insert-text",
+              "odd-value", "indent", "dedent", "deep", "bytes", "replace-char", "repeat")
+
+
 def deep(depth: int, leaf: str = "x", flow: bool = True) -> str:
     if flow:
         return "[" * depth + leaf + "]" * depth
@@ -52,14 +56,12 @@ def deep(depth: int, leaf: str = "x", flow: bool = True) -> str:
 
 
 @st.composite
-def text_mutation(draw: st.DrawFn, body: str) -> str | bytes:
-    """One edit of a file's text (or bytes)."""
+def text_mutation(draw: st.DrawFn, body: str, exclude: frozenset[str] = frozenset()) -> str | bytes:
+    """One edit of a file's text (or bytes); ``exclude``: kinds of edit left out."""
     lines = body.split("\n")
     where = draw(st.integers(0, max(0, len(lines) - 1)))
     pos = draw(st.integers(0, len(body)))
-    kind = draw(st.sampled_from(["drop-line", "duplicate-line", "swap-lines", "cut", "insert-char",
-                                 "insert-text", "odd-value", "indent", "dedent", "deep", "bytes",
-                                 "replace-char", "repeat"]))
+    kind = draw(st.sampled_from([k for k in TEXT_EDITS if k not in exclude]))
     if kind == "drop-line":
         del lines[where]
     elif kind == "duplicate-line":

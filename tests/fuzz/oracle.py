@@ -84,13 +84,13 @@ def run_process(*args: str, cwd: Path | None = None, stdin: bytes = b"") -> Outc
                    done.stderr.decode("utf-8", "replace"))
 
 
-def check(outcome: Outcome, codes: Sequence[int] = (0, 1, 2)) -> Outcome:
+def check(outcome: Outcome, codes: Sequence[int] = (0, 1, 2), inert_stdout: bool = True) -> Outcome:
     """The properties of every run; returns the outcome for more specific checks."""
     assert outcome.exit_code != 3, f"exit 3 (internal error)\n{outcome.why()}"
     for marker in BUG_MARKERS:
         assert marker not in outcome.output, f"{marker!r} in the output\n{outcome.why()}"
     assert outcome.exit_code in codes, f"exit code not in {tuple(codes)}\n{outcome.why()}"
-    raw = RAW.findall(outcome.output)
+    raw = RAW.findall(outcome.output if inert_stdout else outcome.stderr)
     assert not raw, f"raw control characters {raw!r} in the output\n{outcome.why()}"
     for line in outcome.stderr.splitlines():
         located = LOCATED.match(line) or ROW.match(line)

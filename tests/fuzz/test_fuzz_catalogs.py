@@ -36,7 +36,7 @@ def validate_both_ways(directory: Path) -> Outcome:
     return text
 
 
-@examples(150)
+@examples(200)
 @given(st.data())
 def test_generated_catalogs_are_valid(data: st.DataObject) -> None:
     doc = data.draw(catalogs())
@@ -55,7 +55,7 @@ def test_catalogs_written_by_pyyaml_never_crash(data: st.DataObject) -> None:
     event(f"exit {outcome.exit_code}")
 
 
-@examples(500)
+@examples(800)
 @given(mutated_catalogs())
 def test_mutated_catalogs_are_refused_with_located_diagnostics(files: dict[str, str | bytes]) -> None:
     note(f"files: {files!r}")
@@ -64,7 +64,7 @@ def test_mutated_catalogs_are_refused_with_located_diagnostics(files: dict[str, 
     event(f"exit {outcome.exit_code}")
 
 
-@examples(200)
+@examples(300)
 @given(mutated_catalogs(), st.sampled_from(["text", "json", "markdown"]))
 def test_plan_of_a_mutated_catalog_never_crashes(files: dict[str, str | bytes], fmt: str) -> None:
     note(f"files: {files!r}")

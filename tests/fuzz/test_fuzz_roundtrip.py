@@ -36,7 +36,7 @@ def round_trip(tmp: Path, store: str, catalog: Path, name: str) -> None:
 POOL = ("a", "b", "c", "d", "e", "f", "g", "h", "monthly", "annual")
 
 
-@examples(100)
+@examples(150)
 @given(st.data())
 def test_apply_then_pull_then_plan_is_no_changes(data: st.DataObject) -> None:
     pool = data.draw(st.sampled_from([(), POOL]))
