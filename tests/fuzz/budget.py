@@ -7,8 +7,12 @@ CI runs every property with ``examples(n)`` examples; ``OFFERSPEC_FUZZ_SCALE`` m
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis.strategies import SearchStrategy
 
 SCALE = float(os.environ.get("OFFERSPEC_FUZZ_SCALE", "1"))
 
@@ -24,3 +28,28 @@ def examples(n: int) -> settings:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
     )
+
+
+@dataclass(frozen=True)
+class Property:
+    """One fuzz property: the test function before ``@given``, its strategies, its CI budget."""
+
+    module: str
+    name: str
+    function: Callable[..., None]
+    strategies: tuple[SearchStrategy[Any], ...]
+    ci_examples: int
+
+
+REGISTRY: list[Property] = []
+"""Every property of the suite, for bench/fuzz_long.py (filled as the test modules are imported)."""
+
+
+def fuzz(n: int, *strategies: SearchStrategy[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``@examples(n) @given(*strategies)``, and the property recorded for the long run."""
+
+    def wrap(function: Callable[..., None]) -> Callable[..., None]:
+        REGISTRY.append(Property(function.__module__, function.__name__, function, strategies, n))
+        return examples(n)(given(*strategies)(function))
+
+    return wrap

@@ -7,10 +7,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import event, given, note
+from hypothesis import event, note
 from hypothesis import strategies as st
 
-from fuzz.budget import examples
+from fuzz.budget import fuzz
 from fuzz.catalogs import catalogs, split_into_files
 from fuzz.mutations import mutated_catalogs
 from fuzz.oracle import Outcome, assert_inside, check, invoke, run_process, write_files
@@ -36,8 +36,7 @@ def validate_both_ways(directory: Path) -> Outcome:
     return text
 
 
-@examples(200)
-@given(st.data())
+@fuzz(200, st.data())
 def test_generated_catalogs_are_valid(data: st.DataObject) -> None:
     doc = data.draw(catalogs())
     files = data.draw(split_into_files(doc))
@@ -46,8 +45,7 @@ def test_generated_catalogs_are_valid(data: st.DataObject) -> None:
     assert outcome.exit_code == 0, f"a catalog built to be valid was refused\n{outcome.why()}"
 
 
-@examples(120)
-@given(st.data())
+@fuzz(120, st.data())
 def test_catalogs_written_by_pyyaml_never_crash(data: st.DataObject) -> None:
     files = data.draw(split_into_files(data.draw(catalogs()), exact=False))
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,8 +53,7 @@ def test_catalogs_written_by_pyyaml_never_crash(data: st.DataObject) -> None:
     event(f"exit {outcome.exit_code}")
 
 
-@examples(800)
-@given(mutated_catalogs())
+@fuzz(800, mutated_catalogs())
 def test_mutated_catalogs_are_refused_with_located_diagnostics(files: dict[str, str | bytes]) -> None:
     note(f"files: {files!r}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,8 +61,7 @@ def test_mutated_catalogs_are_refused_with_located_diagnostics(files: dict[str, 
     event(f"exit {outcome.exit_code}")
 
 
-@examples(300)
-@given(mutated_catalogs(), st.sampled_from(["text", "json", "markdown"]))
+@fuzz(300, mutated_catalogs(), st.sampled_from(["text", "json", "markdown"]))
 def test_plan_of_a_mutated_catalog_never_crashes(files: dict[str, str | bytes], fmt: str) -> None:
     note(f"files: {files!r}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,8 +71,7 @@ def test_plan_of_a_mutated_catalog_never_crashes(files: dict[str, str | bytes], 
         assert not (Path(tmp) / "store.db").exists()
 
 
-@examples(6)
-@given(mutated_catalogs())
+@fuzz(6, mutated_catalogs())
 def test_mutated_catalogs_in_a_new_process(files: dict[str, str | bytes]) -> None:
     """The console script as users run it: its own streams, encodings and exit path."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hypothesis import event, given, note
+from hypothesis import event, note
 from hypothesis import strategies as st
 
-from fuzz.budget import examples
+from fuzz.budget import fuzz
 from fuzz.inputs import EXAMPLES, batch_csv, edited_plan, scenario_files, toml_files
 from fuzz.oracle import check, invoke, write_files
 
@@ -28,8 +28,7 @@ def copy_catalog(dest: Path) -> Path:
     return dest
 
 
-@examples(300)
-@given(scenario_files(), st.booleans())
+@fuzz(300, scenario_files(), st.booleans())
 def test_scenario_files(body: str | bytes, junit: bool) -> None:
     note(f"scenario file: {body!r}")
     with tempfile.TemporaryDirectory() as name:
@@ -44,8 +43,7 @@ def test_scenario_files(body: str | bytes, junit: bool) -> None:
             ET.parse(xml)  # the JUnit file is well-formed XML whatever the names
 
 
-@examples(300)
-@given(batch_csv(), st.sampled_from(["jsonl", "csv"]))
+@fuzz(300, batch_csv(), st.sampled_from(["jsonl", "csv"]))
 def test_batch_csv(body: str | bytes, fmt: str) -> None:
     note(f"batch: {body!r}")
     with tempfile.TemporaryDirectory() as name:
@@ -83,8 +81,7 @@ def saved_plan() -> tuple[Path, dict[str, Any]]:
     return base / "store.db", json.loads(out.read_text(encoding="utf-8"))
 
 
-@examples(150)
-@given(st.data())
+@fuzz(150, st.data())
 def test_edited_saved_plans(data: st.DataObject) -> None:
     db, plan = saved_plan()
     body = data.draw(edited_plan(plan), label="plan file")
@@ -101,8 +98,7 @@ def test_edited_saved_plans(data: st.DataObject) -> None:
         check(invoke("pull", "--out", str(tmp / "pulled"), "--store", store), codes=(0,))
 
 
-@examples(300)
-@given(toml_files(), st.sampled_from([(), ("--env", "staging"), ("--env", "production")]),
+@fuzz(300, toml_files(), st.sampled_from([(), ("--env", "staging"), ("--env", "production")]),
        st.sampled_from(["validate", "plan", "history"]))
 def test_offerspec_toml(body: str | bytes, env: tuple[str, ...], command: str) -> None:
     note(f"offerspec.toml: {body!r}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import event, given, note
+from hypothesis import event, note
 from hypothesis import strategies as st
 
-from fuzz.budget import examples
+from fuzz.budget import fuzz
 from fuzz.catalogs import catalogs, split_into_files
 from fuzz.oracle import check, invoke, write_files
 
@@ -36,8 +36,7 @@ def round_trip(tmp: Path, store: str, catalog: Path, name: str) -> None:
 POOL = ("a", "b", "c", "d", "e", "f", "g", "h", "monthly", "annual")
 
 
-@examples(150)
-@given(st.data())
+@fuzz(150, st.data())
 def test_apply_then_pull_then_plan_is_no_changes(data: st.DataObject) -> None:
     pool = data.draw(st.sampled_from([(), POOL]))
     first = data.draw(split_into_files(data.draw(catalogs(pool=pool))), label="first catalog")
