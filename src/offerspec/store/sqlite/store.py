@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Change
 from offerspec.store.base import (
     ApplyMeta,
+    PartialSnapshot,
     Progress,
     RevisionInfo,
     Snapshot,
@@ -249,6 +250,25 @@ class SQLiteStore(LockMixin):
             self.conn.execute("COMMIT")
         self._check_unchanged()
         return found
+
+    def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
+        """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
+        wanted = set(keys)
+        self.conn.execute("BEGIN")
+        try:
+            revision = self._revision()
+            with reading(self.url, self.conn):
+                live = read.heads(self.conn, self.url, wanted)
+                stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
+                for kind in sorted({kind for kind, _ in wanted}):
+                    for obj in read.stored_objects(self.conn, self.url, kind,
+                                                   {i for k, i in wanted if k == kind}):
+                        stored[(kind, obj.id)].append(obj)
+        finally:
+            self.conn.execute("COMMIT")
+        self._check_unchanged()
+        return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
+                                          for ident, obj in table.items()}, stored)
 
     def history(self) -> list[RevisionInfo]:
         with reading(self.url, self.conn):
