@@ -221,3 +221,24 @@ def test_an_unreachable_server_is_a_clear_error(run, cat, pg_cluster) -> None:
         result = run(*args, "--store", url)
         assert result.exit_code == 1 and "cannot connect to the PostgreSQL server" in result.stderr
         assert "PGPASSWORD" in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_over_a_postgresql_store(pg_url) -> None:
+    from servekit import READ, WRITE, apply_to, cli_run, client
+
+    apply_to(pg_url)
+    with client(pg_url) as api:
+        plans = api.get("/plans", headers=READ).json()
+        product = next(p for p in api.get("/products", headers=READ).json()["data"]
+                       if p["metadata"]["offerspec_id"] == "digital-access")["id"]
+        assert plans["data"]
+        made = api.post("/plans", json={"nickname": "Weekly", "amount": 299, "currency": "USD",
+                                        "interval": "week", "product_id": product}, headers=WRITE)
+        assert made.status_code == 201, made.text
+        number = made.json()["id"]
+        archived = api.put(f"/plans/{number}", json={"active": "archived"}, headers=WRITE)
+        assert archived.status_code == 200
+        assert api.delete(f"/plans/{number}", headers=WRITE).status_code == 204
+        assert api.get(f"/plans/{number}", headers=READ).status_code == 404
+    history = cli_run("history", "--store", pg_url).output
+    assert "writer@" in history and "delete" in history
