@@ -242,3 +242,26 @@ def test_serve_over_a_postgresql_store(pg_url) -> None:
         assert api.get(f"/plans/{number}", headers=READ).status_code == 404
     history = cli_run("history", "--store", pg_url).output
     assert "writer@" in history and "delete" in history
+
+
+def test_an_apply_without_the_lock_waits_behind_the_holder(cat, pg_url) -> None:
+    from offerspec.store.base import ApplyMeta, StoreLocked
+    from offerspec.store.url import open_store, resolve_store
+    from offerspec.workflow import load_desired, plan
+
+    holder = open_url(pg_url)
+    other = open_store(resolve_store(pg_url), lock_wait=0.2)
+    try:
+        catalog, _ = load_desired([cat])
+        changes = list(plan(catalog, other.snapshot()).changes)
+        with holder.lock(1.0) as held:
+            try:
+                other.apply(changes, 0, ApplyMeta("h", "s", "u", "h"))
+            except StoreLocked as exc:
+                assert exc.holder.id == held.id
+            else:
+                raise AssertionError("applied while another held the lock")
+        assert other.apply(changes, 0, ApplyMeta("h", "s", "u", "h")) == 1
+    finally:
+        holder.close()
+        other.close()

@@ -253,7 +253,8 @@ class PostgresStore:
 
         try:
             with gc_paused(), self._transaction() as conn:
-                conn.execute(f"SET LOCAL lock_timeout = '{int(self.lock_wait * 1000)}ms'")
+                # (0 would mean no timeout at all to PostgreSQL)
+                conn.execute(f"SET LOCAL lock_timeout = '{max(1, int(self.lock_wait * 1000))}ms'")
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", self.key)
                 return self._write(conn, changes, expected_revision, meta, progress)
         except LockWaitTimeout:
