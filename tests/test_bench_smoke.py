@@ -60,3 +60,12 @@ def test_bench_plan_apply_and_store_size_quick_on_postgresql(pg_cluster) -> None
     leftover = pg_cluster.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE "
                               "'offerspec_bench_%'")
     assert leftover == []  # the scratch schemas are dropped
+
+
+def test_bench_store_copy_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("source: 2,000 plans, 3 revisions, ", "store copy (CLI, whole process): ",
+                 "floor: dump_history alone ", "peak RSS: copy "):
+        assert name in result.stdout
