@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from offerspec.store.base import LiveObject, RevisionInfo, StoredObject, text_hash
+from offerspec.store.base import LiveObject, PartialSnapshot, RevisionInfo, StoredObject, text_hash
 from offerspec.store.compact import unpack
 from offerspec.store.rows import RowReader
 
@@ -166,6 +166,20 @@ def meta_version(conn: Executes, url: str, where: str) -> int | None:
     if "schema_version" not in rows:
         raise RowReader(url, "meta").fail("'schema_version'", "it is missing")
     return parse_version(rows["schema_version"], where)
+
+
+def some(conn: Executes, url: str, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
+    """The revision, and the heads and generations of these (kind, id) (``ReadsSome``; in the
+    caller's read transaction)."""
+    wanted = set(keys)
+    revision = last_revision(conn, url)
+    live = heads(conn, url, wanted)
+    stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
+    for kind in sorted({kind for kind, _ in wanted}):
+        for obj in stored_objects(conn, url, kind, {i for k, i in wanted if k == kind}):
+            stored[(kind, obj.id)].append(obj)
+    return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
+                                      for ident, obj in table.items()}, stored)
 
 
 REVISION_COLUMNS = 'number, time, "user", host, catalog_hash, summary, source'
