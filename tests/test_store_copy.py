@@ -459,3 +459,17 @@ def test_the_output_in_docs_stores_md_is_what_copy_prints(
                                "sqlite:///copy.db")
     assert re.sub(r"in [0-9.]+s\.$", "", result.stdout.strip()) == re.sub(
         r"in [0-9.]+s\.$", "", shown)
+
+
+def test_to_is_required_and_env_names_the_source(run: Run, source: tuple[str, Path, Path],
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    url, _, _ = source
+    usage = run("store", "copy", "--from", url)
+    assert usage.exit_code == 2 and "Missing option '--to'" in usage.stderr
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(f'[environments.production]\nstore = "{url}"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("store", "copy", "--env", "production", "--to", "sqlite:///experiment.db")
+    assert result.exit_code == 0, result.output
+    assert records("sqlite:///experiment.db") == records(url)
