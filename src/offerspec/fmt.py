@@ -21,8 +21,24 @@ from offerspec.model import KINDS, MODEL_BY_KIND
 
 def _yaml() -> Any:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.nodes import ScalarNode
+
+    class TextWhenUnreadable(RoundTripConstructor):
+        """ruamel reads plain scalars as YAML 1.1 types that offerspec reads as text, and fails on
+        one it cannot build (``2024-02-30``, ``2024-01-01 25:00``): such a value stays its text
+        (written quoted, which offerspec reads the same), so fmt never crashes on a value."""
+
+        def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+            try:
+                return super().construct_non_recursive_object(node, tag)
+            except (ValueError, OverflowError):
+                if isinstance(node, ScalarNode):
+                    return str(node.value)
+                raise
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = TextWhenUnreadable
     yaml.version = None
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long description onto several lines

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from offerspec.cli.options import env_option
+from offerspec.cli.options import FiniteFloat, env_option
 from offerspec.cli.store_options import store_only_options
 
 COPY_PROGRESS_FROM = 1000
@@ -21,7 +21,7 @@ def store() -> None:
 
 
 @store.command()
-@click.option("--lock-timeout", type=click.FloatRange(0.0, 86400.0), default=30.0,
+@click.option("--lock-timeout", type=FiniteFloat(0.0, 86400.0), default=30.0,
               show_default=True, help="Seconds to wait for a running apply.")
 @store_only_options
 def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:

@@ -34,7 +34,13 @@ from offerspec.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, create_t
 from offerspec.store.postgres.target import LockWaitTimeout, Target, connect, refusals
 from offerspec.store.postgres.writer import IN_KEYS, CopyWriter
 from offerspec.store.sqlite import read
-from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
+from offerspec.store.writes import (
+    check_live_hashes,
+    source_text,
+    stale_revision,
+    touched_keys,
+    write_changes,
+)
 
 SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 READ = "BEGIN READ ONLY"
@@ -263,7 +269,7 @@ class PostgresStore:
         current = read.last_revision(self.q, self.url)
         if current != expected_revision:
             raise stale_revision(expected_revision, current)
-        touched = sorted({(change.kind, change.id) for change in changes})
+        touched = sorted(touched_keys(changes))
         rows = conn.execute(HEADS_OF, ([k for k, _ in touched], [i for _, i in touched]))
         numbers = check_live_hashes(changes, read.heads(self.q, self.url, rows_read=rows))
         revision = current + 1
