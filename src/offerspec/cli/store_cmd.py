@@ -58,7 +58,7 @@ def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:
                    "the default).")
 @click.option("--to", "target", metavar="URL", required=True,
               help="The new store: one that does not exist yet, or holds no revision.")
-@click.option("--lock-timeout", type=click.FloatRange(0.0, 86400.0), default=30.0,
+@click.option("--lock-timeout", type=FiniteFloat(0.0, 86400.0), default=30.0,
               show_default=True, help="Seconds to wait for the target's apply lock.")
 @functools.partial(env_option, help_text="Environment from offerspec.toml "
                    "([environments.NAME]): its store is the default --from.")
