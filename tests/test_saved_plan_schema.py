@@ -215,6 +215,7 @@ def test_every_number_option_is_finite() -> None:
 @pytest.mark.parametrize("args", [("apply", "--max-archive-share"), ("apply", "--lock-timeout"),
                                   ("plan", "--max-archive-share"),
                                   ("store", "migrate", "--lock-timeout"),
+                                  ("store", "copy", "--to", "x.db", "--lock-timeout"),
                                   ("serve", "--lock-timeout")])
 def test_no_option_accepts_a_non_finite_number(run, args: tuple[str, ...], value: str) -> None:
     result = run(*args, value)
