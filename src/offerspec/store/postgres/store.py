@@ -11,7 +11,7 @@ read the history and simulate. New rows are written with ``COPY`` (writer.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -20,6 +20,7 @@ from offerspec.diff.changes import Change
 from offerspec.store.base import (
     ApplyMeta,
     LockInfo,
+    PartialSnapshot,
     Progress,
     RevisionInfo,
     Snapshot,
@@ -183,6 +184,11 @@ class PostgresStore:
     def objects(self, kind: str) -> list[StoredObject]:
         with self._transaction(SNAPSHOT, writing=False):
             return read.stored_objects(self.q, self.url, kind)
+
+    def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
+        """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
+        with self._transaction(SNAPSHOT, writing=False):
+            return read.some(self.q, self.url, read.last_revision(self.q, self.url), keys)
 
     def history(self) -> list[RevisionInfo]:
         with self._transaction(READ, writing=False):

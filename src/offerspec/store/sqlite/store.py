@@ -253,22 +253,15 @@ class SQLiteStore(LockMixin):
 
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
         """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
-        wanted = set(keys)
         self.conn.execute("BEGIN")
         try:
             revision = self._revision()
             with reading(self.url, self.conn):
-                live = read.heads(self.conn, self.url, wanted)
-                stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
-                for kind in sorted({kind for kind, _ in wanted}):
-                    for obj in read.stored_objects(self.conn, self.url, kind,
-                                                   {i for k, i in wanted if k == kind}):
-                        stored[(kind, obj.id)].append(obj)
+                part = read.some(self.conn, self.url, revision, keys)
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
-        return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
-                                          for ident, obj in table.items()}, stored)
+        return part
 
     def history(self) -> list[RevisionInfo]:
         with reading(self.url, self.conn):
