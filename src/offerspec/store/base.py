@@ -246,6 +246,14 @@ class ReadsSome(Protocol):
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot: ...
 
 
+@runtime_checkable
+class Batches(Protocol):
+    """A store that can make several applies one transaction (``offerspec serve`` then commits
+    the writes that arrive together with one disk flush: group commit)."""
+
+    def batch(self) -> AbstractContextManager[None]: ...
+
+
 class Store(Protocol):
     """What plan/apply needs from a live store.
 

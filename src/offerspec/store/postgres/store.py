@@ -195,7 +195,7 @@ class PostgresStore:
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
         """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
         with self._transaction(SNAPSHOT, writing=False):
-            return read.some(self.q, self.url, keys)
+            return read.some(self.q, self.url, read.last_revision(self.q, self.url), keys)
 
     def history(self) -> list[RevisionInfo]:
         with self._transaction(READ, writing=False):

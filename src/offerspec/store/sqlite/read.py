@@ -136,6 +136,20 @@ def _stored(url: str, kind: str, live_rows: Iterable[Any], object_rows: Iterable
     return out
 
 
+def some(conn: Executes, url: str, revision: int, keys: Collection[tuple[str, str]],
+         ) -> PartialSnapshot:
+    """The heads and every generation of these (kind, id) (``ReadsSome.read_some``; the
+    caller holds the read transaction and read ``revision`` in it)."""
+    wanted = set(keys)
+    live = heads(conn, url, wanted)
+    stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
+    for kind in sorted({kind for kind, _ in wanted}):
+        for obj in stored_objects(conn, url, kind, {i for k, i in wanted if k == kind}):
+            stored[(kind, obj.id)].append(obj)
+    return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
+                                      for ident, obj in table.items()}, stored)
+
+
 def versions(conn: Executes, url: str, kind: str, ident: str,
              ) -> Iterator[tuple[int, int, str]]:
     """(revision, generation, full text) of every version of one object, oldest first."""
@@ -166,20 +180,6 @@ def meta_version(conn: Executes, url: str, where: str) -> int | None:
     if "schema_version" not in rows:
         raise RowReader(url, "meta").fail("'schema_version'", "it is missing")
     return parse_version(rows["schema_version"], where)
-
-
-def some(conn: Executes, url: str, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
-    """The revision, and the heads and generations of these (kind, id) (``ReadsSome``; in the
-    caller's read transaction)."""
-    wanted = set(keys)
-    revision = last_revision(conn, url)
-    live = heads(conn, url, wanted)
-    stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
-    for kind in sorted({kind for kind, _ in wanted}):
-        for obj in stored_objects(conn, url, kind, {i for k, i in wanted if k == kind}):
-            stored[(kind, obj.id)].append(obj)
-    return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
-                                      for ident, obj in table.items()}, stored)
 
 
 REVISION_COLUMNS = 'number, time, "user", host, catalog_hash, summary, source'
