@@ -12,6 +12,7 @@ import yaml
 
 from offerspec.load.yaml12 import resolve_plain
 from offerspec.model import MODEL_BY_KIND, Plan
+from offerspec.paths import file_name
 from offerspec.schema import SCHEMA_ID
 from offerspec.store.base import Snapshot
 
@@ -88,7 +89,7 @@ def pull_files(snapshot: Snapshot, *, schema: str = SCHEMA_ID) -> dict[str, str]
         by_product.setdefault(plan["product"], []).append(plan)
     for product, plans in sorted(by_product.items()):
         for n, start in enumerate(range(0, len(plans), PLANS_PER_FILE), start=1):
-            name = f"plans-{product}.yaml" if n == 1 else f"plans-{product}-{n}.yaml"
+            name = file_name(f"plans-{product}" if n == 1 else f"plans-{product}-{n}", ".yaml")
             chunk = plans[start:start + PLANS_PER_FILE]
             files[name] = _dump({"plans": [to_source("plans", p) for p in chunk]}, schema)
     offers = active("offers")
