@@ -1,5 +1,6 @@
 """Renames (``renamed_from``) through plan, apply, saved plans, history, show and pull, end to end
-against real SQLite files. The catalog rules have their cases in tests/cases/*rename*."""
+against real stores: each test runs on SQLite and on PostgreSQL (``url``, below). The catalog
+rules have their cases in tests/cases/*rename*."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storekit import open_sqlite
+from storekit import open_url
 
 BEFORE = """\
 products:
@@ -39,6 +40,11 @@ RENAMED_PLAN = BEFORE.replace("  - id: monthly\n", "  - id: digital-monthly\n"
 
 
 @pytest.fixture
+def url(store_url: str) -> str:
+    return store_url  # SQLite and PostgreSQL
+
+
+@pytest.fixture
 def catalog(tmp_path: Path) -> Path:
     directory = tmp_path / "cat"
     directory.mkdir()
@@ -57,7 +63,7 @@ def applied(run, catalog: Path, url: str) -> str:
 
 
 def numbers(url: str, kind: str) -> dict[tuple[str, int], int]:
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         return {(o.id, o.generation): o.number for o in store.objects(kind)}
     finally:
@@ -238,7 +244,7 @@ def test_a_renamed_product_is_followed_by_old_generations_and_archived_plans(
     assert '      product: "digital" → "digital-access"' in result.stdout.split("- plan yearly")[1]
     assert run("apply", str(catalog), "--store", url, "--auto-approve",
                "--allow-destroy").exit_code == 0
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         plans = store.objects("plans")
         assert {(o.id, o.generation, o.data["product"]) for o in plans} == {

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from offerspec.diagnostics import OfferspecError
 
@@ -185,8 +185,11 @@ class LockInfo:
 class StoreLocked(OfferspecError):
     """Another apply holds the lock and did not let go within the timeout."""
 
-    def __init__(self, holder: LockInfo, waited: float, *, same_host: bool = True) -> None:
-        if same_host:
+    def __init__(self, holder: LockInfo, waited: float, *, same_host: bool = True,
+                 hint: str | None = None) -> None:
+        if hint is not None:  # the backend knows better (PostgreSQL: the server frees it)
+            pass
+        elif same_host:
             hint = (f"pid {holder.pid} is still running on this host: wait for that apply to "
                     f"finish (--lock-timeout SECONDS); if that pid is not an offerspec apply, "
                     f"offerspec force-unlock {holder.id}")
@@ -216,6 +219,26 @@ class ApplyMeta:
     written_hashes: dict[tuple[str, str], str] | None = None
     """For these (kind, id): record this hash as the object's ``written_hash`` instead of the
     hash of the text written (``offerspec serve``: an edit through its API shows as drift)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialSnapshot:
+    """Some objects at one revision (``ReadsSome.read_some``)."""
+
+    revision: int
+    heads: dict[tuple[str, str], LiveObject]
+    """(kind, id) -> the live object, for the keys asked that are live."""
+    stored: dict[tuple[str, str], list[StoredObject]]
+    """(kind, id) -> every generation not hard-deleted (ordered by number), for every key asked."""
+
+
+@runtime_checkable
+class ReadsSome(Protocol):
+    """A store that can read a few objects without reading them all (``offerspec serve`` then
+    updates its view after a write in time proportional to the write; other stores are read
+    whole)."""
+
+    def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot: ...
 
 
 class Store(Protocol):

@@ -1,70 +1,35 @@
-"""How each typed change is written to the SQLite store (layout v2, see schema.py): one writer
-function per change type, rows collected per statement and written with ``executemany``."""
+"""How the rows of an apply (store/writes.py) are written to the SQLite store: ``executemany``
+per statement."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-from offerspec.catalog import canonical_json
-from offerspec.diff.changes import (
-    Archive,
-    Change,
-    Create,
-    Delete,
-    Rename,
-    Replace,
-    Unarchive,
-    Update,
-    to_dict,
-)
-from offerspec.diff.compare import follow_references
-from offerspec.store.base import text_hash
-from offerspec.store.compact import pack, unpack
+from offerspec.store.writes import WRITERS, Rows, record
+
+__all__ = ["WRITERS", "Writer", "record"]
 
 
-class Writer:
+class Writer(Rows):
     """Collects rows per statement and writes them with executemany."""
 
     def __init__(self, conn: sqlite3.Connection, revision: int,
                  numbers: dict[tuple[str, str], int],
                  written_hashes: dict[tuple[str, str], str] | None = None) -> None:
-        self.conn = conn
-        self.revision = revision
-        self.numbers = numbers
-        """(kind, id) -> the head's object number, before this revision."""
-        self.written_hashes = written_hashes or {}
         row = conn.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE "
                            "name = 'objects'), 0), coalesce((SELECT max(number) FROM objects), "
                            "0))").fetchone()
-        self.last_number = int(row[0])
-        self.objects: list[tuple[int, str, str, int]] = []
-        self.heads: list[tuple[str, str, int, int, str, str]] = []
-        self.versions: list[tuple[int, int, str, int]] = []
-        self.deleted: list[tuple[int, str, str]] = []
-        self.moves: dict[str, dict[str, str]] = {}
-        """kind -> old id -> new id of this revision's renames (set before writing)."""
-
-    def new_object(self, kind: str, ident: str, generation: int) -> int:
-        self.last_number += 1
-        self.objects.append((self.last_number, kind, ident, generation))
-        return self.last_number
-
-    def put(self, kind: str, ident: str, number: int, data: dict[str, Any], *,
-            head: bool = True, text: str | None = None) -> tuple[int, str]:
-        """Write one version of object ``number``; returns (number, its full canonical text)."""
-        text = text if text is not None else canonical_json(data)
-        stored, is_compact = pack(kind, data, text)
-        self.versions.append((number, self.revision, stored, int(is_compact)))
-        if head:
-            written = self.written_hashes.get((kind, ident)) or text_hash(text)
-            self.heads.append((kind, ident, number, self.revision, written,
-                               data.get("status", "active")))
-        return number, text
+        super().__init__(revision, numbers, int(row[0]), written_hashes)
+        self.conn = conn
 
     def flush(self) -> None:
+        if self.renamed:
+            self.conn.executemany("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND "
+                                  "deleted IS NULL", self.renamed)
+            self.conn.executemany("UPDATE heads SET id = ? WHERE kind = ? AND id = ?",
+                                  self.renamed)
         if self.deleted:
             self.conn.executemany("UPDATE objects SET deleted = ? WHERE kind = ? AND id = ? "
                                   "AND deleted IS NULL", self.deleted)
@@ -75,91 +40,18 @@ class Writer:
         self.conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?)", self.versions)
         self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?, NULL)",
                               self.heads)
-        self.objects, self.heads, self.versions, self.deleted = [], [], [], []
+        self.clear()
+
+    def old_generations(self, kinds: Sequence[str]) -> list[tuple[str, int, str, int, Any, Any]]:
+        marks = ", ".join("?" for _ in kinds)
+        return [tuple(row) for row in self.conn.execute(
+            OLD_GENERATIONS.format(kinds=marks), tuple(kinds)).fetchall()]
 
 
-def record(change: Change, number: int | None) -> str:
-    """The change's plan-JSON record with the version written referenced, not copied
-    (``version``: its object number; the revision is this one)."""
-    out = to_dict(change)
-    out.pop("data", None)
-    if number is not None:
-        out["version"] = number
-    return json.dumps(out, separators=(",", ":"), ensure_ascii=False)
-
-
-def _head(w: Writer, c: Change) -> int:
-    number = w.numbers.get((c.kind, c.id))
-    if number is None:  # checked against the plan's live hash before: cannot happen
-        raise AssertionError(f"no head for {c.kind}/{c.id}")
-    return number
-
-
-def _write_create(w: Writer, c: Change) -> int:
-    assert isinstance(c, Create)
-    return w.put(c.kind, c.id, w.new_object(c.kind, c.id, 1), c.data, text=c.text)[0]
-
-
-def _write_in_place(w: Writer, c: Change) -> int:
-    assert isinstance(c, Update | Archive | Unarchive)
-    return w.put(c.kind, c.id, _head(w, c), c.data)[0]
-
-
-def _write_replace(w: Writer, c: Change) -> int:
-    assert isinstance(c, Replace)
-    # The old generation is archived (existing subscribers keep it); the id now means the new one.
-    old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
-    old = follow_references(c.kind, old, w.moves)  # naming a renamed object by its new id
-    w.put(c.kind, c.id, _head(w, c), old, head=False)
-    return w.put(c.kind, c.id, w.new_object(c.kind, c.id, c.new_generation), c.data)[0]
-
-
-def _write_rename(w: Writer, c: Change) -> int:
-    """Every generation of the old id becomes the new id's (numbers and versions stay), at
-    once: the rows this batch queues for the new id then land on the moved ones."""
-    assert isinstance(c, Rename)
-    number = w.numbers.pop((c.kind, c.old_id), None)
-    if number is None:  # checked against the plan's live hash before: cannot happen
-        raise AssertionError(f"no head for {c.kind}/{c.old_id}")
-    w.conn.execute("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND deleted IS NULL",
-                   (c.id, c.kind, c.old_id))
-    w.conn.execute("UPDATE heads SET id = ? WHERE kind = ? AND id = ?", (c.id, c.kind, c.old_id))
-    w.numbers[(c.kind, c.id)] = number
-    then = c.then()
-    return WRITERS[type(then)](w, then) or number
-
-
-REFERRING = {"products": ("plans",), "plans": ("plans", "offers")}
-"""kind -> the kinds whose objects may name one of it (diff.compare.REFERENCES)."""
-
-
-def follow_in_old_generations(w: Writer) -> None:
-    """An old generation (no head: a replaced plan's, kept for its subscribers) that names a
-    renamed object gets a version naming it by its new id. Run once every change is written
-    and flushed (the heads are current), once per apply; skips what this revision wrote."""
-    kinds = sorted({k for kind, moved in w.moves.items() if moved for k in REFERRING[kind]})
-    for kind in kinds:
-        rows = w.conn.execute(
-            "SELECT o.number, o.id, v.revision, v.data, v.compact FROM objects o JOIN versions v "
-            "ON v.number = o.number AND v.revision = (SELECT max(revision) FROM versions WHERE "
-            "number = o.number) WHERE o.kind = ? AND o.deleted IS NULL AND o.number NOT IN "
-            "(SELECT number FROM heads)", (kind,)).fetchall()
-        for number, ident, revision, stored, compact in rows:
-            if revision == w.revision:
-                continue
-            data = json.loads(unpack(kind, stored, bool(compact)))
-            followed = follow_references(kind, data, w.moves)
-            if followed is not data:
-                w.put(kind, ident, number, followed, head=False)
-
-
-def _write_delete(w: Writer, c: Change) -> None:
-    assert isinstance(c, Delete)
-    w.deleted.append((w.revision, c.kind, c.id))
-
-
-WRITERS: dict[type[Any], Callable[[Writer, Change], int | None]] = {
-    Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
-    Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
-    Rename: _write_rename,
-}
+OLD_GENERATIONS = (
+    "SELECT o.kind, o.number, o.id, v.revision, v.data, v.compact FROM objects o JOIN versions v "
+    "ON v.number = o.number AND v.revision = (SELECT max(revision) FROM versions WHERE number = "
+    "o.number) WHERE o.kind IN ({kinds}) AND o.deleted IS NULL AND o.number NOT IN (SELECT "
+    "number FROM heads) ORDER BY o.number")
+"""The latest version of every generation that is no head (store.writes.Rows.old_generations);
+PostgreSQL runs it too."""
