@@ -259,3 +259,38 @@ def test_a_renamed_product_is_followed_by_old_generations_and_archived_plans(
     finally:
         store.close()
     assert "No changes." in run("plan", str(catalog), "--store", url).stdout
+
+
+def test_renames_render_yellow_or_red_and_orange_in_markdown(run, catalog, url) -> None:
+    from offerspec.render.plan_markdown import render_markdown
+    from offerspec.render.plan_text import render_text
+    from offerspec.store.url import resolve_store
+    from offerspec.workflow import load_desired, plan
+
+    applied(run, catalog, url)
+    write(catalog, RENAMED_PLAN.replace("  - id: yearly\n", "  - id: digital-yearly\n"
+                                        "    renamed_from: [yearly]\n")
+          .replace("amount: 9900", "amount: 10900")
+          .replace("plans: [digital-monthly, yearly]", "plans: [digital-monthly, digital-yearly]"))
+    desired, _ = load_desired([catalog])
+    store = open_url(resolve_store(url).url)
+    try:
+        changeset = plan(desired, store.snapshot())
+    finally:
+        store.close()
+    tty = render_text(changeset, colour=True)
+    assert "\x1b[33m  ~> plan digital-monthly  (renamed from monthly)\x1b[0m" in tty
+    assert "\x1b[31m  -/+> plan digital-yearly  (renamed from yearly; replace" in tty
+    markdown = render_markdown(changeset)
+    assert "! plan digital-monthly  (renamed from monthly)\n" in markdown
+    assert "| rename | 2 |" in markdown
+
+
+def test_history_of_an_old_id_points_at_the_new_one(run, catalog, url) -> None:
+    applied(run, catalog, url)
+    write(catalog, RENAMED_PLAN)
+    applied(run, catalog, url)
+    result = run("history", "--object", "plan/monthly", "--store", url)
+    assert result.exit_code == 1
+    assert "a renamed object's history, the versions before the rename included, is under its " \
+           "new id" in result.stderr
