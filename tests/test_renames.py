@@ -294,3 +294,17 @@ def test_history_of_an_old_id_points_at_the_new_one(run, catalog, url) -> None:
     assert result.exit_code == 1
     assert "a renamed object's history, the versions before the rename included, is under its " \
            "new id" in result.stderr
+
+
+def test_a_saved_product_rename_applies_its_plans_updates(run, catalog, url, tmp_path) -> None:
+    """apply --plan derives each change again: a plan naming the renamed product by its new id
+    is the update the plan shows, not a replace."""
+    applied(run, catalog, url)
+    write(catalog, BEFORE.replace("  - id: digital\n", "  - id: digital-access\n"
+                                  "    renamed_from: [digital]\n")
+          .replace("product: digital\n", "product: digital-access\n"))
+    saved = tmp_path / "plan.json"
+    assert run("plan", str(catalog), "--store", url, "--out", str(saved)).exit_code == 0
+    result = run("apply", "--plan", str(saved), "--store", url, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "No changes." in run("plan", str(catalog), "--store", url).stdout
