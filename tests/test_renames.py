@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -308,3 +309,23 @@ def test_a_saved_product_rename_applies_its_plans_updates(run, catalog, url, tmp
     result = run("apply", "--plan", str(saved), "--store", url, "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "No changes." in run("plan", str(catalog), "--store", url).stdout
+
+
+def test_look_alike_notes_need_every_field_equal_and_stop_after_ten() -> None:
+    from offerspec.diff.changes import Archive, Create, FieldChange
+    from offerspec.diff.renames import MAX_LOOK_ALIKE_NOTES, look_alike_notes
+
+    def pair(i: int, nickname: str) -> list[Any]:
+        data = {"id": f"new-{i}", "nickname": "N", "amount": i, "status": "active"}
+        old = {**data, "id": f"old-{i}", "nickname": nickname, "status": "archived"}
+        return [Create("plans", f"new-{i}", data),
+                Archive("plans", f"old-{i}", old, "h", 1,
+                        (FieldChange("status", "active", "archived"),))]
+
+    assert look_alike_notes(pair(1, "Other")) == []  # one field differs: no rename
+    [note] = look_alike_notes(pair(1, "N"))
+    assert note.hint is not None and note.hint.startswith(
+        "this looks like a rename: add renamed_from: [old-1] to plan new-1")
+    many = look_alike_notes([c for i in range(25) for c in pair(i, "N")])
+    assert len(many) == MAX_LOOK_ALIKE_NOTES + 1
+    assert many[-1].message.startswith("15 more created object(s) look like")
