@@ -35,7 +35,7 @@ def _default(kind: str, name: str, data: dict[str, Any]) -> Any:
 def to_source(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """An object as a catalog author would write it: model field order, defaults left out."""
     out: dict[str, Any] = {}
-    for name in data_fields(kind):
+    for name in MODEL_BY_KIND[kind].model_fields:  # a declaration (renamed_from) when given
         if name not in data:
             continue
         value = data[name]

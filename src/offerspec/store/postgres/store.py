@@ -276,7 +276,7 @@ class PostgresStore:
         current = read.last_revision(self.q, self.url)
         if current != expected_revision:
             raise stale_revision(expected_revision, current)
-        touched = sorted(touched_keys(changes))
+        touched = touched_keys(changes)  # a rename's old and new id
         rows = conn.execute(HEADS_OF, ([k for k, _ in touched], [i for _, i in touched]))
         numbers = check_live_hashes(changes, read.heads(self.q, self.url, rows_read=rows))
         revision = current + 1

@@ -342,7 +342,8 @@ class SQLiteStore(LockMixin):
             if current != expected_revision:
                 raise stale_revision(expected_revision, current)
             with reading(self.url, self.conn):
-                heads = read.heads(self.conn, self.url, touched_keys(changes)) if changes else {}
+                touched = set(touched_keys(changes))  # a rename's old and new id
+                heads = read.heads(self.conn, self.url, touched) if changes else {}
             numbers = check_live_hashes(changes, heads)
             revision = current + 1
             payload = write_changes(Writer(conn, revision, numbers, meta.written_hashes),
