@@ -10,6 +10,7 @@ import click
 from offerspec.cli.options import catalog_paths, strict_option
 from offerspec.cli.store_options import (
     catalog_args,
+    echo_plan_lines,
     echo_warnings,
     safety_options,
     store_options,
@@ -111,6 +112,8 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
         raise
     colour = fmt == "text" and stdout_colour(no_color)
     click.echo(render(changeset, fmt, colour=colour), nl=False, color=colour)
+    if fmt != "json":
+        echo_plan_lines(snapshot, changeset, markdown=fmt == "markdown")
     check_safety(changeset.changes, snapshot, options)
     if out is not None:
         from offerspec.cli.validate import write_atomically

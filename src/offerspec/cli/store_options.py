@@ -30,9 +30,24 @@ def store_only_options(func: F) -> F:
 
 
 def _store_option(func: F) -> F:
+    func = click.option("--ca-bundle", metavar="PEM", expose_value=False, callback=_http_option,
+                        type=click.Path(dir_okay=False),
+                        help="HTTP store: verify TLS against these CA certificates "
+                             "(else $OFFERSPEC_CA_BUNDLE, else the system's).")(func)
+    func = click.option("--insecure-http", is_flag=True, expose_value=False, callback=_http_option,
+                        help="HTTP store: allow plain http:// to a host other than loopback "
+                             "(the token travels unencrypted).")(func)
     return click.option("--store", "store", metavar="URL",
-                        help="Store URL, e.g. sqlite:///.offerspec/store.db "
+                        help="Store URL, e.g. sqlite:///.offerspec/store.db or "
+                             "https://api.example.com/v1 "
                              "(else $OFFERSPEC_STORE, offerspec.toml, the default).")(func)
+
+
+def _http_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    from offerspec.store.http.config import OPTIONS
+
+    assert param.name is not None
+    OPTIONS[param.name] = value
 
 
 def safety_options(func: F) -> F:
@@ -53,10 +68,10 @@ def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.
     ``writes``: the command writes (apply, force-unlock); the others can read a store they may
     not write."""
     from offerspec.diagnostics import OfferspecError
-    from offerspec.store.url import open_store, resolve_store
+    from offerspec.store.url import is_remote, open_store, resolve_store
 
     location = resolve_store(store, env)
-    if must_exist and not location.path.exists():
+    if must_exist and not is_remote(location.url) and not location.path.exists():
         raise OfferspecError(f"no store at {location.path} ({location.url}, from {location.source})",
                              hint="apply a catalog first, or point --store / --env / "
                                   "OFFERSPEC_STORE at the store")
@@ -80,3 +95,18 @@ def echo_warnings(diagnostics: list[Any]) -> None:
         from offerspec.render.diagnostics import render_text
 
         click.echo(render_text(diagnostics), nl=False, err=True)
+
+
+def echo_plan_lines(snapshot: Any, changeset: Any, *, markdown: bool = False) -> None:
+    """What a store adds under the plan (the HTTP store: its REST steps, unmanaged objects)."""
+    plan_lines = getattr(snapshot, "plan_lines", None)
+    if not callable(plan_lines):
+        return
+    lines = plan_lines(changeset.changes)
+    if not lines:
+        return
+    from offerspec.render.safe import text
+
+    if markdown:
+        lines = ["", "```", *lines, "```"]
+    click.echo(text(["", *lines]), nl=False)

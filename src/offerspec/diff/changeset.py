@@ -13,6 +13,8 @@ from offerspec.diff.compare import canonical_texts, compare
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import NEW_STORE, Snapshot
 
+PLATFORM_IDENTITY = "platform:"
+"""Identity prefix of an HTTP store (a platform: no revisions, ``platform:BASE-URL``)."""
 SUMMARY_ACTIONS = ("create", "update", "replace", "archive")
 EXTRA_ACTIONS = ("unarchive", "delete")
 
@@ -25,6 +27,9 @@ class ChangeSet:
     base_revision: int
     catalog_hash: str
     options: PlanOptions = field(default_factory=PlanOptions)
+    etags: dict[str, str] = field(default_factory=dict)
+    """``kind/id`` -> the ETag each object the plan writes had (HTTP store; else empty): a saved
+    plan applies only while they are unchanged."""
 
     @property
     def empty(self) -> bool:
@@ -79,8 +84,10 @@ def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | 
         objects = objects if objects is not None else catalog.objects()
         texts = canonical_texts(objects)
         changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts)
+    plan_etags = getattr(snapshot, "plan_etags", None)  # an HTTP store's snapshot
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
-                          content_hash(texts), options)
+                          content_hash(texts), options,
+                          plan_etags(changes) if callable(plan_etags) else {})
     if check:
         check_safety(changes, snapshot, options)
     return changeset

@@ -39,7 +39,7 @@ def to_document(changeset: ChangeSet) -> dict[str, Any]:
                     ("create", "update", "replace", "archive", "unarchive", "delete")}
         | {"drift": changeset.drift_count(), "text": changeset.summary()},
         "changes": [to_dict(c) for c in changeset.changes],
-    }
+    } | ({"etags": dict(sorted(changeset.etags.items()))} if changeset.etags else {})
 
 
 def render_json(changeset: ChangeSet) -> str:
@@ -98,7 +98,11 @@ def load_plan(path: Path) -> ChangeSet:
                               float(opts["max_archive_share"]))
         changes = tuple(from_dict(c) for c in raw["changes"])
         _validate_data(path, changes)
+        etags = raw.get("etags", {})
+        if not isinstance(etags, dict) or not all(isinstance(v, str) for v in etags.values()):
+            raise ValueError("etags")
         return ChangeSet(changes, str(store["identity"]), str(store["url"]),
-                         int(store["revision"]), str(raw["catalog_hash"]), options)
+                         int(store["revision"]), str(raw["catalog_hash"]), options,
+                         {str(k): v for k, v in etags.items()})
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(path, f"missing or invalid {exc}") from exc

@@ -10,7 +10,8 @@ directory, stopping at the directory holding ``.git``)::
     store = "sqlite:///.offerspec/staging.db"
 
 URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (as SQLAlchemy spells
-them) or a plain file path. PostgreSQL and HTTP stores are planned, not built.
+them) or a plain file path; ``https://HOST/PATH`` a platform's plans REST API (the HTTP store,
+plain ``http://`` only to loopback or with --insecure-http). PostgreSQL is planned, not built.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ ENV_VAR = "OFFERSPEC_STORE"
 PROJECT_FILE = "offerspec.toml"
 DEFAULT_DIR = ".offerspec"
 DEFAULT_URL = f"sqlite:///{DEFAULT_DIR}/store.db"
-PLANNED_SCHEMES = ("postgresql", "postgres", "http", "https")
+PLANNED_SCHEMES = ("postgresql", "postgres")
+HTTP_SCHEMES = ("http", "https")
+"""A platform's plans REST API (offerspec.store.http): no file, no local state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,11 @@ def url_to_path(url: str, base: Path) -> Path:
                                  "and then the file path",
                                  hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db")
         path = Path(rest[1:])
+    elif scheme in HTTP_SCHEMES:
+        from offerspec.store.http.config import parse_url
+
+        parse_url(url, insecure_http=True)  # malformed? (plain http is refused when opening)
+        return Path(os.devnull)  # no file: see is_remote
     elif scheme in PLANNED_SCHEMES:
         raise OfferspecError(f"{scheme} stores are not supported yet ({url})",
                              hint="use a SQLite store for now: sqlite:///path/to/store.db")
@@ -291,6 +299,12 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
+def is_remote(url: str) -> bool:
+    """An HTTP store: no file, never "new" (a platform exists before the first apply)."""
+    scheme, sep, _ = url.partition("://")
+    return bool(sep) and scheme.lower() in HTTP_SCHEMES
+
+
 def creatable_directory(location: StoreLocation) -> bool:
     """Whether the first apply may create the store's directory, or it exists already."""
     parent = location.path.parent
@@ -301,6 +315,8 @@ def creatable_directory(location: StoreLocation) -> bool:
 def store_is_new(location: StoreLocation) -> bool:
     """No store yet at ``location`` (no file, or an empty one): the first apply creates it.
     A store directory that could not be created is an error, as when opening the store."""
+    if is_remote(location.url):
+        return False
     if location.path.is_file() and location.path.stat().st_size > 0:
         return False
     if not creatable_directory(location):
@@ -314,6 +330,10 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
                writable: bool = True) -> Store:
     """Open (creating if needed) the store at ``location``. ``writable=False``: the caller only
     reads, and a store it may not write is opened read-only."""
+    if is_remote(location.url):
+        from offerspec.store.http.store import HttpStore
+
+        return HttpStore.open(location.url)
     from offerspec.store.sqlite import SQLiteStore
 
     if not location.path.parent.is_dir() and creatable_directory(location):
