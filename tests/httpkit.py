@@ -4,6 +4,7 @@ store (the platform), the token in the environment, and checks of the platform's
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,9 +35,21 @@ class Platform:
         return httpx.Client(base_url=self.url, headers=WRITE, timeout=30)
 
     def lists(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
         with self.http() as client:
-            return {kind: client.get(f"/{kind}", params={"per_page": 500}).json()["data"]
-                    for kind in KINDS}
+            for kind in KINDS:
+                for _ in range(50):  # the test's own reads meet serve's --faults too
+                    try:
+                        response = client.get(f"/{kind}", params={"per_page": 500})
+                    except httpx.TransportError:
+                        continue
+                    if response.status_code == 200:
+                        out[kind] = response.json()["data"]
+                        break
+                    time.sleep(0.05)
+                else:
+                    raise AssertionError(f"GET /{kind} kept failing")
+        return out
 
 
 @contextmanager

@@ -166,6 +166,12 @@ class Runner:
                 f"applied: {self.outcome.report()}", self.outcome,
                 hint="offerspec plan shows the rest against the platform as it is now; "
                      "offerspec apply finishes it")
+        if isinstance(failure, HttpFailure) and failure.code == "duplicate-offerspec-id":
+            return ApplyStopped(
+                f"{singular(step.kind)} {step.ident} was created on the platform since the plan "
+                f"was made (409 on {what}); nothing more was applied: {self.outcome.report()}",
+                self.outcome, hint="offerspec plan shows the rest against the platform as it is "
+                                   "now; offerspec apply finishes it")
         if isinstance(failure, OfferspecError):
             return ApplyStopped(f"{what} failed: {failure.message}; {self.outcome.report()}",
                                 self.outcome,

@@ -10,7 +10,8 @@ Levels run one after the other; the steps of one level run in parallel:
    new generation's id (plans naming a replaced group owner alike, after their owner)
 3. *archive the old generation* of each replaced plan (already archived on ``offerspec serve``,
    which records the create as the replacing generation: then nothing is sent)
-4.-6. archives and deletes: offers, then plans, then products
+4.-6. archives and deletes: offers, then plans, then products (a plan replaced and archived at
+   once is replaced among the plans' archives, its old generation archived right after)
 
 So no offer ever lists a plan that is missing or archived, even when an apply stops half-way.
 """
@@ -34,7 +35,9 @@ from offerspec.store.http.snapshot import RemoteSnapshot
 
 BUILD_LEVEL = {"products": 0, "plans": 1, "offers": 100}
 OLD_GENERATIONS = 200
-TEARDOWN_LEVEL = {"offers": 300, "plans": 301, "products": 302}
+TEARDOWN_LEVEL = {"offers": 300, "plans": 301, "products": 303}
+ARCHIVED_REPLACE_OLD = 302
+"""The old generation of a replace whose new generation is archived: after its create (301)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,9 @@ def plan_steps(changes: Sequence[Change], snapshot: RemoteSnapshot) -> list[Step
         if isinstance(change, Create):
             steps.append(Step(f"create {kind}/{ident}", level, "create", kind, ident, change))
         elif isinstance(change, Replace):
+            archived = change.data.get("status") == "archived"
+            if archived:  # replaced and archived at once: a teardown, after the offers move
+                level = TEARDOWN_LEVEL[kind]
             steps.append(Step(f"replace-create {kind}/{ident}", level, "replace-create", kind,
                               ident, change, number_of(kind, ident)))
             for offer in change.offers:
@@ -132,8 +138,9 @@ def plan_steps(changes: Sequence[Change], snapshot: RemoteSnapshot) -> list[Step
             for plan in change.group_plans:
                 if ("plans", plan) not in own:
                     repoint[("plans", plan)] = max(repoint.get(("plans", plan), 0), level + 1)
-            steps.append(Step(f"archive-old {kind}/{ident}", OLD_GENERATIONS, "archive-old", kind,
-                              ident, change, number_of(kind, ident)))
+            steps.append(Step(f"archive-old {kind}/{ident}",
+                              ARCHIVED_REPLACE_OLD if archived else OLD_GENERATIONS, "archive-old",
+                              kind, ident, change, number_of(kind, ident)))
         else:
             assert isinstance(change, Update | Unarchive)
             action = "update" if isinstance(change, Update) else "unarchive"
