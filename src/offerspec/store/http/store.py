@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from offerspec.catalog import canonical_json
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changeset import PLATFORM_IDENTITY
 from offerspec.model import KINDS
+from offerspec.platform import OFFERSPEC_HASH, OFFERSPEC_ID, catalog_id_of, offerspec_hash_of
 from offerspec.store.base import (
     ApplyMeta,
     LockInfo,
@@ -29,11 +31,17 @@ from offerspec.store.base import (
     StoredObject,
     current_user,
     now,
+    text_hash,
 )
 from offerspec.store.http.client import Client
 from offerspec.store.http.config import HttpConfig, load_config
 from offerspec.store.http.runner import Outcome, Runner, plan_hash
-from offerspec.store.http.snapshot import RemoteSnapshot, read_snapshot, stored_objects
+from offerspec.store.http.snapshot import (
+    RemoteSnapshot,
+    catalog_data,
+    read_snapshot,
+    stored_objects,
+)
 from offerspec.store.http.steps import plan_steps, touched
 
 DEFAULT_PARALLELISM = 4
@@ -118,6 +126,31 @@ class HttpStore:
             self.last_outcome = runner.outcome
             self._snapshot = None
         return 0
+
+    def adopt(self, kind: str, ident: str, number: int) -> str:
+        """``offerspec import``: make platform object ``number`` catalog object ``ident`` (write
+        its ``offerspec_id`` and the hash of its content, If-Match its ETag)."""
+        snapshot = self.snapshot()
+        reply = self.client.get(f"/{kind}/{number}")
+        item = reply.data
+        one = kind.removesuffix("s")
+        current = catalog_id_of(item)
+        data = catalog_data(kind, item, snapshot.refs, ident)
+        digest = text_hash(canonical_json(data))
+        if current is not None and current != ident:
+            raise OfferspecError(f"{one} {number} is already catalog {one} {current!r}",
+                                 hint=f"offerspec import {one}/{current} {number} confirms it")
+        holder = snapshot.get(kind, ident)
+        if holder is not None and holder.number != number:
+            raise OfferspecError(f"catalog {one} {ident!r} is already platform {one} "
+                                 f"{holder.number}", hint="choose another catalog id")
+        if current == ident and offerspec_hash_of(item) == digest:
+            return f"{one} {number} is already catalog {one} {ident}; nothing to do"
+        metadata = {**item.get("metadata", {}), OFFERSPEC_ID: ident, OFFERSPEC_HASH: digest}
+        self.client.request("PUT", f"/{kind}/{number}", body={"metadata": metadata},
+                            headers={"If-Match": reply.etag or "*"})
+        return (f"adopted {one} {number} as {one} {ident}; offerspec pull writes it into a "
+                "catalog, offerspec plan shows what the catalog would change")
 
     def close(self) -> None:
         self.client.close()
