@@ -13,7 +13,6 @@ store, per URL scheme (SQLite: the file plus its -wal after a checkpoint).
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalog_gen import write_catalog
+from scratch import scratch_store, store_size
 
 from offerspec.catalog import canonical_json
 from offerspec.diff.changes import Replace
@@ -30,18 +30,6 @@ from offerspec.store.url import open_store, resolve_store
 from offerspec.workflow import apply, load_desired, plan
 
 TARGET = 1.5
-
-
-def store_size(url: str) -> int:
-    """Bytes the store occupies. SQLite: the file and its -wal, after a checkpoint."""
-    location = resolve_store(url)
-    if url.startswith(("postgresql:", "postgres:")):
-        raise SystemExit("PostgreSQL sizes come with branch pg (pg_total_relation_size)")
-    with sqlite3.connect(location.path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    wal = Path(f"{location.path}-wal")
-    return location.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def written_size(changes: list[object]) -> int:
@@ -60,12 +48,13 @@ def written_size(changes: list[object]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", help="store URL (default: a SQLite file in a temp dir)")
+    parser.add_argument("--store", help="a postgresql:// URL: measure a scratch schema in that "
+                                        "database (default: a SQLite file in a temp dir)")
     parser.add_argument("--quick", action="store_true", help="2,000 plans (smoke test)")
     args = parser.parse_args()
     plans = 2_000 if args.quick else 10_000
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.store or f"sqlite:///{tmp}/store.db"
+    with tempfile.TemporaryDirectory() as tmp, scratch_store(args.store, Path(tmp),
+                                                             "size") as url:
         first = write_catalog(Path(tmp) / "v1", plans)
         catalog, _ = load_desired([first])
         compiled = len(catalog.to_json().encode())
@@ -83,7 +72,7 @@ def main() -> int:
         finally:
             store.close()
     ratio, growth = size / compiled, grown / wrote
-    print(f"store after {plans:,} plans: {size / 1e6:.2f} MB, compiled catalog JSON "
+    print(f"{url.split(':')[0]}: store after {plans:,} plans: {size / 1e6:.2f} MB, compiled catalog JSON "
           f"{compiled / 1e6:.2f} MB: {ratio:.2f}x (target <= {TARGET}x)")
     print(f"revision of {len(changeset.changes):,} changes: grew {grown / 1e6:.2f} MB, versions "
           f"written {wrote / 1e6:.2f} MB: {growth:.2f}x (target <= {TARGET}x)")

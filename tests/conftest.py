@@ -87,3 +87,45 @@ def cat(tmp_path: Path) -> Path:
 def url(tmp_path: Path) -> str:
     """The URL of a SQLite store in tmp_path (no file yet)."""
     return f"sqlite:///{tmp_path}/store.db"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite store URL, for tests of what only the SQLite store does (its file, WAL, ...)."""
+    return f"sqlite:///{tmp_path}/store.db"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """One throw-away PostgreSQL cluster for the session (tests/pgserver.py); skipped with the
+    reason when none can be started, a failure under CI=true."""
+    from pgserver import start_cluster, unavailable
+
+    cluster, why = start_cluster()
+    if cluster is None:
+        unavailable(why)
+    assert cluster is not None
+    try:
+        yield cluster
+    finally:
+        cluster.stop("immediate")
+        shutil.rmtree(cluster.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL store URL: a schema nobody used yet in the session's cluster."""
+    url: str = request.getfixturevalue("pg_cluster").url()
+    return url
+
+
+STORES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store contract runs against every store: a fresh SQLite file, a fresh PostgreSQL
+    schema. A contract test module says ``url = store_url_fixture`` to run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/store.db"
+    return str(request.getfixturevalue("pg_url"))

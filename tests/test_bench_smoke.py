@@ -41,5 +41,5 @@ def test_bench_store_size_quick() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_size.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr  # both ratios within 1.5x
-    assert "store after 2,000 plans:" in result.stdout and "revision of 1,000 changes" in (
+    assert "sqlite: store after 2,000 plans:" in result.stdout and "revision of 1,000 changes" in (
         result.stdout)

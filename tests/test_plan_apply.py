@@ -1,9 +1,9 @@
-"""plan / apply on the bundled examples against real SQLite files."""
+"""plan / apply on the bundled examples against every store (SQLite and PostgreSQL: the
+``url`` fixture runs each test on both)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,15 @@ from storekit import (
     heads,
     live_objects,
     live_text,
-    open_sqlite,
+    open_url,
+    query,
     versions_of,
 )
+
+
+@pytest.fixture
+def url(store_url: str) -> str:
+    return store_url
 
 
 def applied(run, cat: Path, url: str) -> None:
@@ -54,11 +60,9 @@ def test_price_edit_is_a_replacement_with_steps(run, cat, url, tmp_path) -> None
     assert result.stdout.rstrip().endswith("0 to create, 0 to update, 1 to replace, 0 to archive")
     applied(run, cat, url)
     # The old generation stays readable, archived; the id now means generation 2.
-    rows = versions_of(tmp_path / "store.db", "monthly-digital")
-    with sqlite3.connect(tmp_path / "store.db") as conn:
-        head = conn.execute("SELECT o.generation FROM heads h JOIN objects o ON o.number = "
-                            "h.number WHERE h.id = 'monthly-digital'").fetchone()
-    conn.close()
+    rows = versions_of(url, "monthly-digital")
+    head = query(url, "SELECT o.generation FROM heads h JOIN objects o ON o.number = "
+                      "h.number WHERE h.id = 'monthly-digital'")[0]
     assert [(g, json.loads(d)["amount"], json.loads(d)["status"]) for _, g, d in rows] == [
         (1, 999, "active"), (1, 999, "archived"), (2, 1099, "active")]
     assert head == (2,)
@@ -95,7 +99,7 @@ def test_replacing_a_group_owner_plan_names_the_group_plans(run, cat, url, tmp_p
     assert run("apply", "--plan", str(out), "--store", url).exit_code == 0
     owner = live_objects(url)["plans"]["newsroom-team"]["group_owner_plan"]
     assert owner == "campus-site-licence"  # the id, which now means generation 2
-    assert json.loads(heads(tmp_path / "store.db")[("plans", "campus-site-licence")])[
+    assert json.loads(heads(url)[("plans", "campus-site-licence")])[
         "amount"] == 600000
 
 
@@ -117,7 +121,7 @@ def test_removed_plan_is_archived_not_deleted_and_readding_unarchives(run, cat, 
     assert "  - plan print-weekender-offline  (archive:" in result.stdout
     assert result.stdout.rstrip().endswith("0 to create, 0 to update, 0 to replace, 1 to archive")
     applied(run, cat, url)
-    data = json.loads(heads(tmp_path / "store.db")[("plans", "print-weekender-offline")])
+    data = json.loads(heads(url)[("plans", "print-weekender-offline")])
     assert data["status"] == "archived" and data["amount"] == 1500
     assert "No changes." in run("plan", str(cat), "--store", url).stdout
     (cat / "support.yaml").write_text(original)
@@ -150,17 +154,16 @@ def test_hard_delete_needs_the_flag_and_an_archived_object(run, cat, url, tmp_pa
     result = run("apply", str(cat), "--store", url, "--delete-removed", "--auto-approve")
     assert "  x plan print-weekender-offline  (DELETE: permanently, with every version)" in result.stdout
     assert result.stdout.rstrip().endswith("1 to delete")
-    assert ("plans", "print-weekender-offline") not in heads(tmp_path / "store.db")
+    assert ("plans", "print-weekender-offline") not in heads(url)
 
 
-def test_delete_refused_when_referenced(tmp_path) -> None:
+def test_delete_refused_when_referenced(url) -> None:
     from offerspec.catalog import Catalog
     from offerspec.diagnostics import OfferspecError
     from offerspec.diff.safety import PlanOptions
-    from offerspec.store.sqlite import SQLiteStore
     from offerspec.workflow import plan, plan_and_apply
 
-    store = SQLiteStore(tmp_path / "s.db", "sqlite:///s.db")
+    store = open_url(url)
     product = {"id": "p", "name": "P"}
     plan_a = {"id": "a", "nickname": "A", "product": "p", "amount": 100, "currency": "USD"}
     offer = {"id": "o", "name": "O", "plans": ["a"]}
@@ -211,7 +214,7 @@ def test_no_tty_refuses_and_tty_confirms(run, cat, url, monkeypatch) -> None:
 
 
 def test_history_and_show(run, cat, url) -> None:
-    open_sqlite(url).close()  # an empty store
+    open_url(url).close()  # an empty store
     assert run("history", "--store", url).stdout == "No revisions yet.\n"
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
@@ -235,7 +238,7 @@ def test_history_and_show(run, cat, url) -> None:
 
 def test_drift_is_shown_and_restored(run, cat, url, tmp_path) -> None:
     applied(run, cat, url)
-    db = tmp_path / "store.db"
+    db = url
     data = json.loads(live_text(db, "annual-digital"))  # someone edits the live store by hand
     data["nickname"] = "Yearly (edited by hand)"
     edit_live(db, "annual-digital", json.dumps(data))
@@ -254,8 +257,8 @@ def test_drift_is_shown_and_restored(run, cat, url, tmp_path) -> None:
 def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
     applied(run, cat, url)
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
-    text = live_text(tmp_path / "store.db", "monthly-digital")
-    edit_live(tmp_path / "store.db", "monthly-digital",
+    text = live_text(url, "monthly-digital")
+    edit_live(url, "monthly-digital",
               text.replace('"Monthly Digital"', '"Monthly"'))
     result = run("plan", str(cat), "--store", url)
     assert "live already matches the catalog" in result.stdout
@@ -265,7 +268,7 @@ def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
 
 def test_markdown_and_json_formats(run, cat, url) -> None:
     md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
-    assert md.startswith("### offerspec plan: the store sqlite:")
+    assert md.startswith(f"### offerspec plan: the store {url.split(':')[0]}:")
     assert md.splitlines()[0].endswith(" does not exist yet: every object is new")
     assert "| create | 20 |" in md
     assert "<details><summary>Every change in full (20)</summary>" in md
@@ -274,7 +277,7 @@ def test_markdown_and_json_formats(run, cat, url) -> None:
     doc = json.loads(run("plan", str(cat), "--store", url, "--format", "json").stdout)
     assert doc["format"] == "offerspec-plan" and doc["format_version"] == 1
     # No store yet: the plan is for a new store (the first apply creates it).
-    assert doc["store"]["revision"] == 0 and doc["store"]["identity"].startswith("new:sqlite:")
+    assert doc["store"]["revision"] == 0 and doc["store"]["identity"].startswith(f"new:{url.split(':')[0]}:")
     assert doc["summary"]["create"] == 20
     first = doc["changes"][0]
     assert (first["action"], first["kind"], first["id"], first["live_hash"]) == (
@@ -285,7 +288,7 @@ def test_markdown_and_json_formats(run, cat, url) -> None:
 
 def test_money_stays_int_in_the_store(run, cat, url, tmp_path) -> None:
     applied(run, cat, url)
-    amounts = {json.loads(d).get("amount") for (k, _), d in heads(tmp_path / "store.db").items()
+    amounts = {json.loads(d).get("amount") for (k, _), d in heads(url).items()
                if k == "plans"}
     assert all(type(a) is int for a in amounts)
 
@@ -300,7 +303,7 @@ def test_help_does_not_import_the_store_or_the_diff() -> None:
     code = ("import sys\nfrom click.testing import CliRunner\nfrom offerspec.cli.main import cli\n"
             "CliRunner().invoke(cli, ['--help'])\n"
             "print(sorted(m for m in sys.modules if m.startswith(('offerspec.store', "
-            "'offerspec.diff.changes', 'offerspec.workflow', 'sqlite3', 'tomllib'))))")
+            "'offerspec.diff.changes', 'offerspec.workflow', 'sqlite3', 'psycopg', 'tomllib'))))")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env)

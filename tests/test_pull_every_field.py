@@ -76,7 +76,7 @@ offers:
 """
 
 
-def test_pull_round_trip_with_every_plan_field_set(run, tmp_path) -> None:
+def test_pull_round_trip_with_every_plan_field_set(run, tmp_path, store_url) -> None:
     from offerspec.model import Plan
 
     cat = tmp_path / "cat"
@@ -84,7 +84,7 @@ def test_pull_round_trip_with_every_plan_field_set(run, tmp_path) -> None:
     (cat / "all.yaml").write_text(textwrap.dedent(EVERY_FIELD), encoding="utf-8")
     unset = {f for f in Plan.model_fields if f"    {f}:" not in EVERY_FIELD}
     assert unset == {"id", "is_donation", "status"}  # id is "- id:"; the others: defaults
-    url = f"sqlite:///{tmp_path}/s.db"
+    url = store_url  # SQLite and PostgreSQL
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
     out = tmp_path / "pulled"
     assert run("pull", "--out", str(out), "--store", url).exit_code == 0

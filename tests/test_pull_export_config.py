@@ -1,4 +1,4 @@
-"""pull round trip, CSV export, offerspec.toml and store URL resolution."""
+"""pull round trip and CSV export (on every store), offerspec.toml and store URL resolution."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.store.url import DEFAULT_URL, resolve_store, url_to_path
-from storekit import copy_examples, open_sqlite
+from storekit import copy_examples, open_url
 
 
-def test_pull_round_trip(run, cat, url, tmp_path) -> None:
+def test_pull_round_trip(run, cat, store_url, tmp_path) -> None:
+    url = store_url
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
     out = tmp_path / "pulled"
     result = run("pull", "--out", str(out), "--store", url)
@@ -33,13 +34,15 @@ def test_pull_round_trip(run, cat, url, tmp_path) -> None:
     assert run("pull", "--out", str(out), "--store", url, "--force").exit_code == 0
 
 
-def test_pull_of_an_empty_store(run, cat, url, tmp_path) -> None:
-    open_sqlite(url).close()  # an empty store
+def test_pull_of_an_empty_store(run, cat, store_url, tmp_path) -> None:
+    url = store_url
+    open_url(url).close()  # an empty store
     result = run("pull", "--out", str(tmp_path / "x"), "--store", url)
     assert result.exit_code == 1 and "no active objects" in result.stderr
 
 
-def test_export_csv(run, cat, url) -> None:
+def test_export_csv(run, cat, store_url) -> None:
+    url = store_url
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
     rows = list(csv.DictReader(io.StringIO(run("export", "--store", url).stdout)))
     assert len(rows) == 12

@@ -1,4 +1,6 @@
-"""Saved plans (stale ones refused), the apply lock, concurrent and killed applies."""
+"""Saved plans (stale ones refused), the apply lock, concurrent and killed applies: on every
+store (the ``url`` fixture runs each test on SQLite and PostgreSQL) but for what only the SQLite
+store does (``sqlite_url``)."""
 
 from __future__ import annotations
 
@@ -19,11 +21,20 @@ from storekit import (
     copy_examples,
     edit,
     edit_live,
+    exists,
     heads,
     live_text,
     open_sqlite,
+    open_url,
+    query,
+    scheme,
     write_big_catalog,
 )
+
+
+@pytest.fixture
+def url(store_url: str) -> str:
+    return store_url
 
 
 def test_saved_plan_applies_exactly_without_asking(run, cat, url, tmp_path) -> None:
@@ -35,7 +46,7 @@ def test_saved_plan_applies_exactly_without_asking(run, cat, url, tmp_path) -> N
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 0, result.output
     assert "Applied revision 1" in result.stdout
-    assert json.loads(heads(tmp_path / "store.db")[("plans", "monthly-digital")])["nickname"] == (
+    assert json.loads(heads(url)[("plans", "monthly-digital")])["nickname"] == (
         "Monthly Digital")
 
 
@@ -48,13 +59,13 @@ def test_stale_saved_plan_is_refused_naming_what_changed(run, cat, url, tmp_path
     other = copy_examples(tmp_path / "other")
     edit(other / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly!\n")
     assert run("apply", str(other), "--store", url, "--auto-approve").exit_code == 0
-    before = heads(tmp_path / "store.db")
+    before = heads(url)
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 1
     assert "the saved plan is stale" in result.stderr
     assert "the store moved from revision 1 to 2" in result.stderr
     assert "plan monthly-digital changed" in result.stderr
-    assert heads(tmp_path / "store.db") == before
+    assert heads(url) == before
 
 
 def test_out_of_band_edit_makes_a_saved_plan_stale(run, cat, url, tmp_path) -> None:
@@ -62,7 +73,7 @@ def test_out_of_band_edit_makes_a_saved_plan_stale(run, cat, url, tmp_path) -> N
     edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
     out = tmp_path / "plan.json"
     run("plan", str(cat), "--store", url, "--out", str(out))
-    db = tmp_path / "store.db"
+    db = url
     edit_live(db, "monthly-digital", live_text(db, "monthly-digital").replace("999", "998"))
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 1 and "plan monthly-digital changed" in result.stderr
@@ -70,10 +81,11 @@ def test_out_of_band_edit_makes_a_saved_plan_stale(run, cat, url, tmp_path) -> N
 
 def test_saved_plan_for_another_store_is_refused(run, cat, url, tmp_path) -> None:
     out = tmp_path / "plan.json"
-    open_sqlite(url).close()  # an empty store
+    open_url(url).close()  # an empty store
     run("plan", str(cat), "--store", url, "--out", str(out))
     result = run("apply", "--plan", str(out), "--store", f"sqlite:///{tmp_path}/other.db")
-    assert result.exit_code == 1 and "the plan was made for store sqlite:" in result.stderr
+    assert result.exit_code == 1
+    assert f"the plan was made for store {scheme(url)}:" in result.stderr
 
 
 @pytest.mark.parametrize("content, message", [
@@ -96,7 +108,7 @@ def test_corrupt_plan_file(run, url, tmp_path, content, message) -> None:
 
 def test_plan_file_with_invalid_object_data_is_refused(run, cat, url, tmp_path) -> None:
     out = tmp_path / "plan.json"
-    open_sqlite(url).close()  # an empty store
+    open_url(url).close()  # an empty store
     run("plan", str(cat), "--store", url, "--out", str(out))
     doc = json.loads(out.read_text())
     plan = next(c for c in doc["changes"] if c["id"] == "monthly-digital")
@@ -105,7 +117,7 @@ def test_plan_file_with_invalid_object_data_is_refused(run, cat, url, tmp_path) 
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 1
     assert "plan monthly-digital: amount: Input should be a valid integer" in result.stderr
-    assert not heads(tmp_path / "store.db")
+    assert not heads(url)
 
 
 def test_missing_plan_file_and_paths_with_plan(run, url, tmp_path, cat) -> None:
@@ -115,7 +127,8 @@ def test_missing_plan_file_and_paths_with_plan(run, url, tmp_path, cat) -> None:
     assert both.exit_code == 2
 
 
-def test_lock_times_out_naming_the_holder_and_force_unlock(run, cat, url) -> None:
+def test_lock_times_out_naming_the_holder_and_force_unlock(run, cat, sqlite_url) -> None:
+    url = sqlite_url
     store = open_sqlite(url)
     with store.lock(1.0) as held:
         result = run("apply", str(cat), "--store", url, "--auto-approve", "--lock-timeout", "0.3")
@@ -132,7 +145,8 @@ def test_lock_times_out_naming_the_holder_and_force_unlock(run, cat, url) -> Non
     assert again.exit_code == 1 and "is not locked" in again.stderr
 
 
-def test_lock_of_a_dead_process_on_this_host_is_taken_over(url) -> None:
+def test_lock_of_a_dead_process_on_this_host_is_taken_over(sqlite_url) -> None:
+    url = sqlite_url
     store = open_sqlite(url)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
@@ -146,7 +160,7 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(url) -> None:
 
 
 def test_locked_error_type(url) -> None:
-    first, second = open_sqlite(url), open_sqlite(url)
+    first, second = open_url(url), open_url(url)
     with first.lock(1.0), pytest.raises(StoreLocked), second.lock(0.1):
         pass
     first.close()
@@ -171,20 +185,20 @@ def test_two_concurrent_applies_are_serialized(cat, tmp_path, url) -> None:
     # Exactly one of them created everything; the other, once it had the lock, found nothing to do.
     assert sum("Applied revision 1" in s for s in stdouts) == 1
     assert sum("No changes." in s for s in stdouts) == 1
-    store = open_sqlite(url)
+    store = open_url(url)
     assert [r.number for r in store.history()] == [1]
     store.close()
 
 
-def _state(db: Path) -> tuple[int, dict[tuple[str, str], str]]:
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        revision = conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()[0]
+def _state(db: str) -> tuple[int, dict[tuple[str, str], str]]:
+    if db.startswith("sqlite:"):
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    revision = query(db, "SELECT coalesce(max(number), 0) FROM revisions")[0][0]
     return revision, heads(db)
 
 
 def test_killed_apply_leaves_the_store_before_or_after(tmp_path, url) -> None:
-    db = tmp_path / "store.db"
+    db = url
     before_dir, after_dir = tmp_path / "a", tmp_path / "b"
     write_big_catalog(before_dir, 3000, 100)
     write_big_catalog(after_dir, 3000, 200)  # every plan replaced: 6,000 version rows
@@ -224,7 +238,9 @@ def test_store_errors(run, cat, tmp_path) -> None:
     cases = {
         f"sqlite:///{corrupt}": "cannot open the store",
         "sqlite://host/x.db": "malformed store URL",
-        "postgresql://db/offers": "postgresql stores are not supported yet",
+        "postgresql://nobody@127.0.0.1:1/offers": "cannot connect to the PostgreSQL server",
+        "postgresql://127.0.0.1/offers?schema=Bad-Name": "is not a plain PostgreSQL name",
+        "http://example.invalid/api": "would send the token unencrypted",
         "ftp://x/y": "unknown store URL scheme",
         f"sqlite:///{tmp_path}/missing/dir/x.db": "does not exist",
     }
@@ -255,7 +271,8 @@ def test_apply_refused_store_is_library_error(tmp_path) -> None:
         url_to_path("", tmp_path)
 
 
-def test_database_held_by_another_tool_is_a_user_error(run, cat, url, tmp_path) -> None:
+def test_database_held_by_another_tool_is_a_user_error(run, cat, sqlite_url, tmp_path) -> None:
+    url = sqlite_url
     open_sqlite(url).close()  # an empty store
     other = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # e.g. a DB browser with unsaved changes
@@ -292,10 +309,10 @@ def test_processes_opening_the_same_new_store_at_once_all_succeed(tmp_path) -> N
 
 
 def test_plan_creates_no_store_and_its_saved_plan_creates_it_on_apply(run, cat, url, tmp_path) -> None:
-    db, out = tmp_path / "store.db", tmp_path / "plan.json"
+    db, out = url, tmp_path / "plan.json"
     made = run("plan", str(cat), "--store", url, "--out", str(out))
     assert made.exit_code == 0 and "20 to create" in made.stdout
-    assert not db.exists()  # a mistyped --store leaves nothing behind
+    assert not exists(url)  # a mistyped --store leaves nothing behind
     assert json.loads(out.read_text())["store"]["identity"] == f"new:{url}"
     result = run("apply", "--plan", str(out), "--store", url)
     assert result.exit_code == 0, result.output
@@ -327,6 +344,6 @@ def test_saved_plan_for_an_existing_store_is_refused_where_there_is_none(run, ca
     missing = tmp_path / "typo.db"
     result = run("apply", "--plan", str(out), "--store", f"sqlite:///{missing}")
     assert result.exit_code == 1
-    assert "the plan was made for store sqlite:" in result.stderr
+    assert f"the plan was made for store {scheme(url)}:" in result.stderr
     assert f"there is no store at sqlite:///{missing}" in result.stderr
     assert not missing.exists()

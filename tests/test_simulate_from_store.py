@@ -1,4 +1,4 @@
-"""`offerspec simulate --from-store` reads the live catalog from a real SQLite store."""
+"""`offerspec simulate --from-store` reads the live catalog from a real store."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import EXAMPLES
 
 
-def test_simulate_reads_the_applied_catalog_from_the_store(run, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+def test_simulate_reads_the_applied_catalog_from_the_store(run, store_url: str) -> None:
+    url = store_url  # SQLite and PostgreSQL
     assert run("apply", "--auto-approve", "--store", url, str(EXAMPLES)).exit_code == 0
     result = run("simulate", "--from-store", "--store", url, "--offer", "subscribe",
                  "--plan", "annual-digital-print", "--date", "2026-11-22", "--format", "json")

@@ -4,17 +4,21 @@ The catalogs share ids, so between two of them plans are created, updated, repla
 currency, interval, grants), archived, unarchived, replaced while archived, and hard-deleted;
 offers point at replaced plans and plans at group owner plans that get replaced. Every other
 catalog goes through a saved plan file (JSON, read back and checked like `apply --plan`).
+Run against every store (SQLite and PostgreSQL): each example gets a new store.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from conftest import STORES
 from offerspec.catalog import Catalog
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Replace
@@ -22,6 +26,7 @@ from offerspec.diff.safety import PlanOptions
 from offerspec.render.plan_json import load_plan, render_json
 from offerspec.store.sqlite import SQLiteStore
 from offerspec.workflow import apply, check_saved_plan, plan, plan_and_apply
+from storekit import open_url
 
 PLAN_IDS = ["a", "b", "c", "d", "e"]
 OPTIONS = PlanOptions(allow_destroy=True)
@@ -113,14 +118,24 @@ def _check_numbers(store: SQLiteStore, numbered: dict[int, tuple[str, str, int]]
         assert heads == set(snapshot.objects[kind])
 
 
+@pytest.fixture(scope="module", params=STORES)
+def new_store(request: pytest.FixtureRequest) -> Callable[[Path], Any]:
+    """Makes a new, empty store (in a temp dir for SQLite, a new schema for PostgreSQL)."""
+    if request.param == "sqlite":
+        return lambda tmp: SQLiteStore(tmp / "store.db", "sqlite:///store.db")
+    cluster = request.getfixturevalue("pg_cluster")
+    return lambda tmp: open_url(cluster.url())
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(catalogs(), min_size=2, max_size=3), st.lists(st.booleans(), min_size=3,
                                                               max_size=3))
-def test_applying_catalogs_in_turn_leaves_the_last(steps: list[dict[str, Any]],
+def test_applying_catalogs_in_turn_leaves_the_last(new_store: Callable[[Path], Any],
+                                                   steps: list[dict[str, Any]],
                                                    deleting: list[bool]) -> None:
     cats = [Catalog.from_objects(step) for step in steps]
     with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(Path(tmp) / "store.db", "sqlite:///store.db")
+        store = new_store(Path(tmp))
         try:
             replaced: dict[tuple[str, str], int] = {}
             numbered: dict[int, tuple[str, str, int]] = {}

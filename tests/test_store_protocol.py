@@ -4,10 +4,10 @@ hash offerspec last wrote, and the compact layout that keeps every text byte-ide
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,9 +17,14 @@ from offerspec.model import MODEL_BY_KIND
 from offerspec.store.base import ApplyMeta
 from offerspec.store.compact import compact, expand, pack, static_defaults, unpack
 from offerspec.workflow import load_desired, plan
-from storekit import edit, open_sqlite
+from storekit import edit, open_url, query
 
 META = ApplyMeta("sha256:x", "s", "u", "h")
+
+
+@pytest.fixture
+def url(store_url: str) -> str:
+    return store_url
 
 
 def applied(store: Any, path: Path, meta: ApplyMeta = META, options: PlanOptions | None = None,
@@ -32,7 +37,7 @@ def applied(store: Any, path: Path, meta: ApplyMeta = META, options: PlanOptions
 
 
 def test_every_generation_has_a_number_never_reused(cat: Path, url: str) -> None:
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         applied(store, cat)
         first = {o.id: o.number for o in store.objects("plans")}
@@ -54,7 +59,7 @@ def test_every_generation_has_a_number_never_reused(cat: Path, url: str) -> None
 
 def test_a_deleted_object_recreated_gets_a_new_number(run, cat: Path, url: str) -> None:
     assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         old = {o.id: o.number for o in store.objects("products")}
         catalog, _ = load_desired([cat])
@@ -77,7 +82,7 @@ def test_a_deleted_object_recreated_gets_a_new_number(run, cat: Path, url: str) 
 
 
 def test_source_is_stored_and_read_back(cat: Path, url: str) -> None:
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         source = {"message": "Q3 prices ✓", "git_commit": "abc123", "via": "api"}
         number = applied(store, cat, ApplyMeta("sha256:x", "s", "u", "h", source=source))
@@ -88,7 +93,7 @@ def test_source_is_stored_and_read_back(cat: Path, url: str) -> None:
 
 
 def test_written_hashes_make_an_api_edit_show_as_drift(run, cat: Path, url: str) -> None:
-    store = open_sqlite(url)
+    store = open_url(url)
     try:
         applied(store, cat)
         before = store.snapshot().objects["plans"]["monthly-digital"]
@@ -120,9 +125,8 @@ def test_show_and_history_read_the_versions_referenced(run, cat: Path, url: str,
     written = json.loads(saved.read_text())["changes"]
     assert [c["data"] for c in shown["changes"]] == [c["data"] for c in written]
     assert [list(c) for c in shown["changes"]] == [list(c) for c in written]  # same keys, order
-    with sqlite3.connect(tmp_path / "store.db") as conn:  # ... stored once: by reference
-        (changes,) = conn.execute("SELECT changes FROM revisions WHERE number = 2").fetchone()
-    conn.close()
+    # ... stored once: by reference
+    (changes,) = query(url, "SELECT changes FROM revisions WHERE number = 2")[0]
     assert '"data"' not in changes and '"version"' in changes
 
 

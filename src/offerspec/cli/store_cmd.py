@@ -21,18 +21,17 @@ def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:
 
     \b
     offerspec store migrate --store sqlite:///.offerspec/store.db
+    offerspec store migrate --store postgresql://offerspec@db.internal/catalog
     """
     from offerspec.diagnostics import OfferspecError
-    from offerspec.store.sqlite import SQLiteStore
-    from offerspec.store.url import resolve_store
+    from offerspec.store.url import open_store, resolve_store, store_is_new, where
 
     location = resolve_store(store, env)
-    if not location.path.is_file() or location.path.stat().st_size == 0:
-        raise OfferspecError(f"no store at {location.path} ({location.url}, from "
-                             f"{location.source})", hint="nothing to migrate: point --store / "
-                                                         "--env / OFFERSPEC_STORE at the store")
-    opened = SQLiteStore(location.path, location.url, busy_timeout=max(lock_timeout, 5.0),
-                         migrating=True)
+    if store_is_new(location):
+        raise OfferspecError(f"no store at {where(location)}, from {location.source}",
+                             hint="nothing to migrate: point --store / --env / OFFERSPEC_STORE "
+                                  "at the store")
+    opened = open_store(location, lock_wait=lock_timeout, create=False, migrating=True)
     try:
         with opened.lock(lock_timeout):
             ran = opened.migrate()

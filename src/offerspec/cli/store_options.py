@@ -68,14 +68,15 @@ def open_from_args(store: str | None, env: str | None, *, lock_wait: float = 30.
     ``writes``: the command writes (apply, force-unlock); the others can read a store they may
     not write."""
     from offerspec.diagnostics import OfferspecError
-    from offerspec.store.url import is_remote, open_store, resolve_store
+    from offerspec.store.url import open_store, resolve_store
 
     location = resolve_store(store, env)
-    if must_exist and not is_remote(location.url) and not location.path.exists():
+    if must_exist and location.path is not None and not location.path.exists():
         raise OfferspecError(f"no store at {location.path} ({location.url}, from {location.source})",
                              hint="apply a catalog first, or point --store / --env / "
                                   "OFFERSPEC_STORE at the store")
-    return location, open_store(location, lock_wait=lock_wait, writable=writes)
+    return location, open_store(location, lock_wait=lock_wait, writable=writes,
+                                create=not must_exist)
 
 
 def catalog_args(paths: tuple[str, ...], catalog: tuple[str, ...]) -> list[str]:

@@ -185,8 +185,11 @@ class LockInfo:
 class StoreLocked(OfferspecError):
     """Another apply holds the lock and did not let go within the timeout."""
 
-    def __init__(self, holder: LockInfo, waited: float, *, same_host: bool = True) -> None:
-        if same_host:
+    def __init__(self, holder: LockInfo, waited: float, *, same_host: bool = True,
+                 hint: str | None = None) -> None:
+        if hint is not None:  # the backend knows better (PostgreSQL: the server frees it)
+            pass
+        elif same_host:
             hint = (f"pid {holder.pid} is still running on this host: wait for that apply to "
                     f"finish (--lock-timeout SECONDS); if that pid is not an offerspec apply, "
                     f"offerspec force-unlock {holder.id}")

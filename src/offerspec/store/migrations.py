@@ -72,3 +72,16 @@ def check_version(found: int, current: int, where: str, *, migrating: bool = Fal
 def pending(found: int, migrations: Sequence[Migration]) -> list[Migration]:
     """The migrations to run, in order, from schema version ``found``."""
     return sorted((m for m in migrations if m.version > found), key=lambda m: m.version)
+
+
+def run_pending(found: int, current: int, migrations: Sequence[Migration], where: str, *,
+                conn: Any, set_version: Callable[[int], object]) -> list[str]:
+    """Inside the caller's transaction: check, then run each pending migration and record the
+    version it reached; returns their labels (empty: the store was current)."""
+    check_version(found, current, where, migrating=True)
+    ran = []
+    for migration in pending(found, migrations):
+        migration.run(conn)
+        set_version(migration.version)
+        ran.append(migration.label)
+    return ran

@@ -10,8 +10,11 @@ directory, stopping at the directory holding ``.git``)::
     store = "sqlite:///.offerspec/staging.db"
 
 URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (as SQLAlchemy spells
-them) or a plain file path; ``https://HOST/PATH`` a platform's plans REST API (the HTTP store,
-plain ``http://`` only to loopback or with --insecure-http). PostgreSQL is planned, not built.
+them) or a plain file path; ``postgresql://USER@HOST:PORT/DB?schema=NAME`` (or ``postgres://``;
+store/postgres/target.py). ``https://HOST/PATH`` a platform's plans REST API (the HTTP
+store, store/http/; plain ``http://`` only to loopback or with --insecure-http). A password in a URL is never
+printed: every URL offerspec shows goes through ``redact`` (``StoreLocation.url`` is redacted,
+``StoreLocation.raw`` is what is connected to).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ ENV_VAR = "OFFERSPEC_STORE"
 PROJECT_FILE = "offerspec.toml"
 DEFAULT_DIR = ".offerspec"
 DEFAULT_URL = f"sqlite:///{DEFAULT_DIR}/store.db"
-PLANNED_SCHEMES = ("postgresql", "postgres")
+PLANNED_SCHEMES: tuple[str, ...] = ()
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 HTTP_SCHEMES = ("http", "https")
 """A platform's plans REST API (offerspec.store.http): no file, no local state."""
 
@@ -55,11 +59,44 @@ class Project:
 @dataclass(frozen=True, slots=True)
 class StoreLocation:
     url: str
-    path: Path
+    """The URL as offerspec prints it (``redact``ed)."""
+    path: Path | None
+    """The SQLite file (None: a server's store, PostgreSQL or a platform over HTTP)."""
     source: str
     """Where the URL came from: --store, OFFERSPEC_STORE, offerspec.toml, default."""
     catalog: tuple[str, ...] = ()
     """The catalog paths the project file names (empty: none)."""
+    raw: str | None = None
+    """The URL as given, when it differs from ``url`` (a password): connect with it, never
+    print it."""
+
+    @property
+    def target(self) -> str:
+        return self.raw if self.raw is not None else self.url
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.path is None and scheme_of(self.url) in POSTGRES_SCHEMES
+
+
+SECRET_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*):(.*)@")
+SECRET_PARAM = re.compile(r"([?&][A-Za-z_]*password=)[^&#]*", re.IGNORECASE)
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ``***`` (``user:secret@`` and ``password=``): the
+    one form of a store URL offerspec prints, saves in a plan or records."""
+    return SECRET_PARAM.sub(r"\1***", SECRET_USERINFO.sub(r"\1:***@", url))
+
+
+def scheme_of(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep else ""
+
+
+def location(url: str, path: Path | None, source: str, catalog: tuple[str, ...]) -> StoreLocation:
+    shown = redact(url)
+    return StoreLocation(shown, path, source, catalog, None if shown == url else url)
 
 
 def find_project(start: Path | None = None) -> Path | None:
@@ -173,33 +210,41 @@ def load_project(path: Path) -> Project:
     return Project(path, catalog, store, environments)
 
 
-def url_to_path(url: str, base: Path) -> Path:
-    """The SQLite file a URL names; relative paths are taken from ``base``."""
+def url_to_path(url: str, base: Path) -> Path | None:
+    """The SQLite file a URL names; relative paths are taken from ``base``. None: a server's
+    store (PostgreSQL), whose URL is checked here all the same."""
     scheme, sep, rest = url.partition("://")
+    shown = redact(url)
     if not sep:
         if not url.strip():
             raise OfferspecError("empty store URL", hint=f"e.g. --store {DEFAULT_URL}")
         if ":" in url.split("/", maxsplit=1)[0] and len(url.split(":", maxsplit=1)[0]) > 1:
-            raise OfferspecError(f"malformed store URL {url!r}",
+            raise OfferspecError(f"malformed store URL {shown!r}",
                                  hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db")
         path = Path(url)
     elif scheme == "sqlite":
         if not rest.startswith("/") or rest == "/":
-            raise OfferspecError(f"malformed store URL {url!r}: a SQLite URL has three slashes "
+            raise OfferspecError(f"malformed store URL {shown!r}: a SQLite URL has three slashes "
                                  "and then the file path",
                                  hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db")
         path = Path(rest[1:])
-    elif scheme in HTTP_SCHEMES:
+    elif scheme.lower() in HTTP_SCHEMES:
         from offerspec.store.http.config import parse_url
 
         parse_url(url, insecure_http=True)  # malformed? (plain http is refused when opening)
-        return Path(os.devnull)  # no file: see is_remote
+        return None  # no file: see is_remote
+    elif scheme.lower() in POSTGRES_SCHEMES:
+        from offerspec.store.postgres.target import parse
+
+        parse(url, shown)
+        return None
     elif scheme in PLANNED_SCHEMES:
-        raise OfferspecError(f"{scheme} stores are not supported yet ({url})",
+        raise OfferspecError(f"{scheme} stores are not supported yet ({shown})",
                              hint="use a SQLite store for now: sqlite:///path/to/store.db")
     else:
-        raise OfferspecError(f"unknown store URL scheme {scheme!r} in {url!r}",
-                             hint="use sqlite:///path/to/store.db")
+        raise OfferspecError(f"unknown store URL scheme {scheme!r} in {shown!r}",
+                             hint="use sqlite:///path/to/store.db or "
+                                  "postgresql://USER@HOST:5432/DB")
     return path if path.is_absolute() else base / path
 
 
@@ -282,10 +327,10 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     selection = select(env, cwd=cwd)
     project, catalog = selection.project, selection.catalog
     if store is not None:
-        return StoreLocation(store, url_to_path(store, cwd), "--store", catalog)
+        return location(store, url_to_path(store, cwd), "--store", catalog)
     from_env = os.environ.get(ENV_VAR)
     if from_env:
-        return StoreLocation(from_env, url_to_path(from_env, cwd), ENV_VAR, catalog)
+        return location(from_env, url_to_path(from_env, cwd), ENV_VAR, catalog)
     root = project.root if project else cwd
     if selection.store is not None:
         assert project is not None
@@ -295,8 +340,8 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
             raise OfferspecError(
                 f"{_at(project.path, 'store', selection.store_table)}: {exc.message}",
                 hint=exc.hint) from exc
-        return StoreLocation(selection.store, path, PROJECT_FILE, catalog)
-    return StoreLocation(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
+        return location(selection.store, path, PROJECT_FILE, catalog)
+    return location(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
 def is_remote(url: str) -> bool:
@@ -307,16 +352,23 @@ def is_remote(url: str) -> bool:
 
 def creatable_directory(location: StoreLocation) -> bool:
     """Whether the first apply may create the store's directory, or it exists already."""
+    if location.path is None:
+        return True
     parent = location.path.parent
     return (parent.is_dir() or location.source == "default"
             or (parent.name == DEFAULT_DIR and parent.parent.is_dir()))
 
 
 def store_is_new(location: StoreLocation) -> bool:
-    """No store yet at ``location`` (no file, or an empty one): the first apply creates it.
-    A store directory that could not be created is an error, as when opening the store."""
+    """No store yet at ``location`` (no file, or an empty one; an empty PostgreSQL schema): the
+    first apply creates it. A store directory that could not be created is an error, as when
+    opening the store; so is a server that cannot be reached."""
     if is_remote(location.url):
         return False
+    if location.path is None:
+        from offerspec.store.postgres.store import store_exists
+
+        return not store_exists(_postgres_target(location))
     if location.path.is_file() and location.path.stat().st_size > 0:
         return False
     if not creatable_directory(location):
@@ -326,14 +378,33 @@ def store_is_new(location: StoreLocation) -> bool:
     return True
 
 
+def where(location: StoreLocation) -> str:
+    """How a message names the store: the SQLite file and its URL, or the server's URL."""
+    if location.path is None:
+        return location.url
+    return f"{location.path} ({location.url})"
+
+
+def _postgres_target(location: StoreLocation) -> Any:
+    from offerspec.store.postgres.target import parse
+
+    return parse(location.target, location.url)
+
+
 def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
-               writable: bool = True) -> Store:
-    """Open (creating if needed) the store at ``location``. ``writable=False``: the caller only
-    reads, and a store it may not write is opened read-only."""
+               writable: bool = True, create: bool = True, migrating: bool = False) -> Store:
+    """Open (creating if needed, unless ``create=False``) the store at ``location``.
+    ``writable=False``: the caller only reads, and a store it may not write is opened
+    read-only (PostgreSQL: in read-only transactions). ``migrating``: for ``store migrate``."""
     if is_remote(location.url):
         from offerspec.store.http.store import HttpStore
 
-        return HttpStore.open(location.url)
+        return HttpStore.open(location.target)
+    if location.path is None:
+        from offerspec.store.postgres import PostgresStore
+
+        return PostgresStore(_postgres_target(location), writable=writable, create=create,
+                             migrating=migrating, lock_wait=lock_wait)
     from offerspec.store.sqlite import SQLiteStore
 
     if not location.path.parent.is_dir() and creatable_directory(location):
@@ -342,4 +413,4 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
         # typo in a path does not quietly start an empty store somewhere else.
         location.path.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(location.path, location.url, busy_timeout=max(lock_wait, 5.0),
-                       writable=writable)
+                       writable=writable, migrating=migrating)

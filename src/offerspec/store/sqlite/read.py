@@ -1,16 +1,24 @@
-"""Reading the SQLite store's layout v2 (schema.py): every value checked (store/rows.py)."""
+"""Reading layout v2 (schema.py): every value checked (store/rows.py). Used by SQLite and
+PostgreSQL alike: the queries are plain SQL, run through any connection with ``execute(sql,
+params)`` and ``?`` placeholders (``Executes``; PostgreSQL wraps its connection)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 from offerspec.store.base import LiveObject, RevisionInfo, StoredObject, text_hash
 from offerspec.store.compact import unpack
 from offerspec.store.rows import RowReader
 
 KINDS = ("products", "plans", "offers")
+
+
+class Executes(Protocol):
+    """A connection: ``execute(sql, params)`` returns a cursor (iterable rows, ``fetchone``,
+    ``fetchall``); sqlite3's connections are one."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
 
 
 def version_text(reader: RowReader, kind: Any, number: Any, revision: Any,
@@ -33,19 +41,21 @@ def version_text(reader: RowReader, kind: Any, number: Any, revision: Any,
         raise reader.fail(row, f"data cannot be expanded ({exc})") from None
 
 
-HEADS = ("SELECT h.kind, h.id, o.generation, h.number, h.revision, h.data, v.data, v.compact, "
-         "h.written_hash, h.status FROM heads h LEFT JOIN objects o ON o.number = h.number "
-         "LEFT JOIN versions v ON v.number = h.number AND v.revision = h.revision "
-         "ORDER BY h.kind, h.id")
+HEADS_SELECT = (
+    "SELECT h.kind, h.id, o.generation, h.number, h.revision, h.data, v.data, v.compact, "
+    "h.written_hash, h.status FROM heads h LEFT JOIN objects o ON o.number = h.number "
+    "LEFT JOIN versions v ON v.number = h.number AND v.revision = h.revision")
+HEADS = HEADS_SELECT + " ORDER BY h.kind, h.id"
 
 
-def heads(conn: sqlite3.Connection, url: str, only: set[tuple[str, str]] | None = None,
-          ) -> dict[str, dict[str, LiveObject]]:
-    """Every live object (``only``: just these (kind, id))."""
+def heads(conn: Executes, url: str, only: set[tuple[str, str]] | None = None,
+          rows_read: Iterable[Sequence[Any]] | None = None) -> dict[str, dict[str, LiveObject]]:
+    """Every live object (``only``: just these (kind, id); ``rows_read``: rows of ``HEADS``
+    the caller selected itself, e.g. filtered by the server)."""
     objects: dict[str, dict[str, LiveObject]] = {kind: {} for kind in KINDS}
     rows = RowReader(url, "heads")
     versions = RowReader(url, "versions")
-    for row in conn.execute(HEADS):
+    for row in conn.execute(HEADS) if rows_read is None else rows_read:
         kind, revision, edited, written, status = row[0], row[4], row[5], row[8], row[9]
         if only is not None and (kind, row[1]) not in only:
             continue
@@ -68,7 +78,7 @@ def heads(conn: sqlite3.Connection, url: str, only: set[tuple[str, str]] | None 
     return objects
 
 
-def stored_objects(conn: sqlite3.Connection, url: str, kind: str) -> list[StoredObject]:
+def stored_objects(conn: Executes, url: str, kind: str) -> list[StoredObject]:
     """Every generation of ``kind`` not hard-deleted, with its latest version (two queries)."""
     reader = RowReader(url, "objects")
     versions = RowReader(url, "versions")
@@ -99,7 +109,7 @@ def stored_objects(conn: sqlite3.Connection, url: str, kind: str) -> list[Stored
     return out
 
 
-def versions(conn: sqlite3.Connection, url: str, kind: str, ident: str,
+def versions(conn: Executes, url: str, kind: str, ident: str,
              ) -> Iterator[tuple[int, int, str]]:
     """(revision, generation, full text) of every version of one object, oldest first."""
     reader = RowReader(url, "versions")
@@ -113,7 +123,52 @@ def versions(conn: sqlite3.Connection, url: str, kind: str, ident: str,
                version_text(reader, kind, number, revision, (data, compact)))
 
 
-REVISION_COLUMNS = "number, time, user, host, catalog_hash, summary, source"
+def identity(conn: Executes, url: str) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+    return RowReader(url, "meta").text(None if row is None else row[0], "'identity'", "value")
+
+
+def meta_version(conn: Executes, url: str, where: str) -> int | None:
+    """The schema version in ``meta`` (None: ``meta`` is not an offerspec store's)."""
+    from offerspec.store.migrations import parse_version
+
+    rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                             "('identity', 'schema_version')").fetchall())
+    if "identity" not in rows:
+        return None
+    if "schema_version" not in rows:
+        raise RowReader(url, "meta").fail("'schema_version'", "it is missing")
+    return parse_version(rows["schema_version"], where)
+
+
+REVISION_COLUMNS = 'number, time, "user", host, catalog_hash, summary, source'
+
+
+def history(conn: Executes, url: str) -> list[RevisionInfo]:
+    rows = conn.execute(f"SELECT {REVISION_COLUMNS} FROM revisions ORDER BY number")
+    return [revision_info(url, row) for row in rows]
+
+
+def last_revision(conn: Executes, url: str) -> int:
+    row = conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
+    return RowReader(url, "revisions").integer(row[0], "max(number)", "number")
+
+
+def revision(conn: Executes, url: str, number: int) -> RevisionInfo:
+    """Revision ``number`` with its changes (each referenced version put back), or a user
+    error saying which revisions there are."""
+    from offerspec.diagnostics import OfferspecError
+
+    row = None
+    if 0 < number < 2**63:
+        row = conn.execute(f"SELECT {REVISION_COLUMNS}, changes FROM revisions WHERE number = ?",
+                           (number,)).fetchone()
+    if row is None:
+        last = last_revision(conn, url)
+        raise OfferspecError(f"no revision {number} in {url} (revisions: 1..{last})"
+                             if last else f"no revision {number}: {url} has none yet",
+                             hint="offerspec history lists them")
+    return revision_info(url, row[:7], revision_changes(conn, url, number, row[7]))
 
 
 def revision_info(url: str, row: tuple[Any, ...], changes: list[dict[str, Any]] | None = None,
@@ -128,7 +183,7 @@ def revision_info(url: str, row: tuple[Any, ...], changes: list[dict[str, Any]] 
                         reader.string_map(row[6], where, "source"))
 
 
-def revision_changes(conn: sqlite3.Connection, url: str, number: int, raw: Any,
+def revision_changes(conn: Executes, url: str, number: int, raw: Any,
                      ) -> list[dict[str, Any]]:
     """The revision's change records with each referenced version put back as ``data``."""
     import json

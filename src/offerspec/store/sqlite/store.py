@@ -19,28 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import Change, label
+from offerspec.diff.changes import Change
 from offerspec.store.base import (
     ApplyMeta,
-    LiveObject,
     Progress,
     RevisionInfo,
     Snapshot,
-    StaleRevision,
     StoredObject,
     now,
-    text_hash,
 )
-from offerspec.store.migrations import check_version, parse_version, pending
-from offerspec.store.rows import RowReader
+from offerspec.store.migrations import check_version, run_pending
 from offerspec.store.sqlite import read
 from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
 from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
-from offerspec.store.sqlite.writer import WRITERS, Writer, record
-
-BATCH = 2000
+from offerspec.store.sqlite.writer import Writer
+from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
 
 
 class SQLiteStore(LockMixin):
@@ -162,12 +157,9 @@ class SQLiteStore(LockMixin):
         if not tables:
             return None
         if "meta" in tables:
-            rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                          "('identity', 'schema_version')").fetchall())
-            if "identity" in rows:
-                if "schema_version" not in rows:
-                    raise RowReader(self.url, "meta").fail("'schema_version'", "it is missing")
-                return parse_version(rows["schema_version"], str(self.path))
+            found = read.meta_version(self.conn, self.url, str(self.path))
+            if found is not None:
+                return found
         self.conn.close()
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise OfferspecError(f"{self.path} is a SQLite database but not an offerspec store "
@@ -188,13 +180,10 @@ class SQLiteStore(LockMixin):
         """Run the pending migrations in one transaction (open with ``migrating=True``)."""
         with self._transaction():
             found = self._schema_version() or SCHEMA_VERSION
-            check_version(found, SCHEMA_VERSION, str(self.path), migrating=True)
-            ran = []
-            for migration in pending(found, MIGRATIONS):
-                migration.run(self.conn)
-                self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                                  (str(migration.version),))
-                ran.append(migration.label)
+            ran = run_pending(found, SCHEMA_VERSION, MIGRATIONS, str(self.path), conn=self.conn,
+                              set_version=lambda version: self.conn.execute(
+                                  "UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                  (str(version),)))
         self.migrating = False
         return ran
 
@@ -225,14 +214,11 @@ class SQLiteStore(LockMixin):
 
     @property
     def identity(self) -> str:
-        row = self.conn.execute("SELECT value FROM meta WHERE key='identity'").fetchone()
-        return RowReader(self.url, "meta").text(None if row is None else row[0], "'identity'",
-                                                "value")
+        return read.identity(self.conn, self.url)
 
     def _revision(self) -> int:
         with reading(self.url, self.conn):
-            row = self.conn.execute("SELECT coalesce(max(number), 0) FROM revisions").fetchone()
-        return RowReader(self.url, "revisions").integer(row[0], "max(number)", "number")
+            return read.last_revision(self.conn, self.url)
 
     def current_revision(self) -> int:
         """The newest committed revision (0: none yet)."""
@@ -266,32 +252,19 @@ class SQLiteStore(LockMixin):
 
     def history(self) -> list[RevisionInfo]:
         with reading(self.url, self.conn):
-            rows = self.conn.execute(f"SELECT {read.REVISION_COLUMNS} FROM revisions "
-                                     "ORDER BY number")
-            revisions = [read.revision_info(self.url, row) for row in rows]
+            revisions = read.history(self.conn, self.url)
         self._check_unchanged()
         return revisions
 
     def revision(self, number: int) -> RevisionInfo:
-        if not 0 < number < 2**63:
-            raise OfferspecError(f"no revision {number} in {self.url}",
-                                 hint="offerspec history lists them")
         self.conn.execute("BEGIN")
         try:
             with reading(self.url, self.conn):
-                row = self.conn.execute(f"SELECT {read.REVISION_COLUMNS}, changes FROM "
-                                        "revisions WHERE number = ?", (number,)).fetchone()
-            if row is None:
-                last = self._revision()
-                raise OfferspecError(f"no revision {number} in {self.url} (revisions: 1..{last})"
-                                     if last else f"no revision {number}: {self.url} has none yet",
-                                     hint="offerspec history lists them")
-            with reading(self.url, self.conn):
-                changes = read.revision_changes(self.conn, self.url, number, row[7])
+                found = read.revision(self.conn, self.url, number)
         finally:
             self.conn.execute("COMMIT")
         self._check_unchanged()
-        return read.revision_info(self.url, row[:7], changes)
+        return found
 
     def versions(self, kind: str, ident: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
         with reading(self.url, self.conn):
@@ -309,41 +282,15 @@ class SQLiteStore(LockMixin):
         with gc_paused(), self._transaction() as conn:
             current = self._revision()
             if current != expected_revision:
-                raise StaleRevision(
-                    f"the store moved from revision {expected_revision} to {current} since the plan "
-                    "was made; nothing was applied", hint="run offerspec plan again")
-            numbers = self._check_live_hashes(changes)
+                raise stale_revision(expected_revision, current)
+            with reading(self.url, self.conn):
+                touched = {(change.kind, change.id) for change in changes}
+                heads = read.heads(self.conn, self.url, touched) if changes else {}
+            numbers = check_live_hashes(changes, heads)
             revision = current + 1
-            writer = Writer(conn, revision, numbers, meta.written_hashes)
-            total = len(changes)
-            records: list[str] = []
-            for start in range(0, total, BATCH):
-                for change in changes[start:start + BATCH]:
-                    records.append(record(change, WRITERS[type(change)](writer, change)))
-                writer.flush()
-                if progress is not None:
-                    progress(min(start + BATCH, total), total)
-            payload = "[" + ",".join(records) + "]"
+            payload = write_changes(Writer(conn, revision, numbers, meta.written_hashes),
+                                    changes, progress)
             conn.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
-                          json.dumps(meta.source, ensure_ascii=False, sort_keys=True), payload))
+                          source_text(meta.source), payload))
         return revision
-
-    def _check_live_hashes(self, changes: Sequence[Change]) -> dict[tuple[str, str], int]:
-        """Out-of-band edits don't move the revision: compare each touched object too.
-        Returns (kind, id) -> the head's object number."""
-        with reading(self.url, self.conn):
-            touched = {(change.kind, change.id) for change in changes}
-            heads = read.heads(self.conn, self.url, touched) if changes else {}
-        live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
-        changed = []
-        for change in changes:
-            obj: LiveObject | None = live.get((change.kind, change.id))
-            if (None if obj is None else text_hash(obj.text)) != change.live_hash:
-                changed.append(label(change))
-        if changed:
-            raise StaleRevision(
-                f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"
-                + (" ..." if len(changed) > 10 else "") + "; nothing was applied",
-                hint="run offerspec plan again")
-        return {key: obj.number for key, obj in live.items()}
