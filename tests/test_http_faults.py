@@ -82,7 +82,7 @@ def _valid(step: dict[str, Any]) -> Catalog | None:
             return None
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(catalogs().map(_valid).filter(lambda c: c is not None), min_size=2, max_size=2))
 def test_a_then_b_under_faults_ends_at_b_with_no_duplicate_and_no_dangling_offer(
         faulty: Platform, steps: list[Catalog]) -> None:

@@ -15,12 +15,12 @@ from offerspec.cli.options import catalog_paths, strict_option
 from offerspec.cli.plan import no_color_option, stdout_colour
 from offerspec.cli.store_options import (
     catalog_args,
-    echo_plan_lines,
     echo_warnings,
     open_from_args,
     safety_options,
     stdin_is_tty,
     store_options,
+    with_plan_lines,
 )
 from offerspec.diagnostics import OfferspecError
 from offerspec.render.safe import clean
@@ -154,8 +154,8 @@ def _apply(opened: Any, changeset: Any, source: dict[str, str]) -> int:
         revision = apply_changeset(opened, changeset, progress=progress, source=source)
         if remote:
             stats = opened.client.stats
-            click.echo(clean(f"Applied to {opened.url}: {changeset.summary()} "
-                             f"({stats.requests} requests, {stats.retries} retried)"))
+            click.echo(clean(f"Applied to {opened.url} ({stats.requests} requests, "
+                             f"{stats.retries} retried): {changeset.summary()}"))
         else:
             click.echo(f"Applied revision {revision}: {changeset.summary()}")
     except KeyboardInterrupt as exc:
@@ -247,8 +247,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
                     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
                     changeset = plan(catalog, snapshot, options)
                 colour = stdout_colour(no_color)
-                click.echo(render_text(changeset, colour=colour), nl=False, color=colour)
-                echo_plan_lines(snapshot, changeset)
+                click.echo(with_plan_lines(render_text(changeset, colour=colour), snapshot,
+                                           changeset), nl=False, color=colour)
                 if changeset.empty:
                     return
                 if saved is None:

@@ -98,16 +98,19 @@ def echo_warnings(diagnostics: list[Any]) -> None:
         click.echo(render_text(diagnostics), nl=False, err=True)
 
 
-def echo_plan_lines(snapshot: Any, changeset: Any, *, markdown: bool = False) -> None:
-    """What a store adds under the plan (the HTTP store: its REST steps, unmanaged objects)."""
+def with_plan_lines(rendered: str, snapshot: Any, changeset: Any, *,
+                    markdown: bool = False) -> str:
+    """The rendered plan with what the store adds (the HTTP store: its REST steps and the
+    unmanaged objects), before the summary line so that it stays the last line."""
     plan_lines = getattr(snapshot, "plan_lines", None)
     if not callable(plan_lines):
-        return
+        return rendered
     lines = plan_lines(changeset.changes)
     if not lines:
-        return
+        return rendered
     from offerspec.render.safe import text
 
     if markdown:
-        lines = ["", "```", *lines, "```"]
-    click.echo(text(["", *lines]), nl=False)
+        return rendered + text(["", "```", *lines, "```"])
+    head, _, summary = rendered.rstrip("\n").rpartition("\n")
+    return head + "\n" + text(lines) + "\n" + summary + "\n"
