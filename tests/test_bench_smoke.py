@@ -43,3 +43,10 @@ def test_bench_store_size_quick() -> None:
     assert result.returncode == 0, result.stdout + result.stderr  # both ratios within 1.5x
     assert "sqlite: store after 2,000 plans:" in result.stdout and "revision of 1,000 changes" in (
         result.stdout)
+
+
+def test_bench_http_apply_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_http_apply.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "HttpStore.apply, --parallelism 4" in result.stdout and "0 failures" in result.stdout

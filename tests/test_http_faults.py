@@ -228,3 +228,24 @@ def test_a_stopped_apply_says_what_was_done_then_plan_shows_only_the_rest(
             assert plan(catalog, store.snapshot()).empty
         finally:
             store.close()
+
+
+def test_sigterm_part_way_says_which_steps_were_done(tmp_path: Path) -> None:
+    catalog = write_big_catalog(tmp_path / "big", 80, 100)
+    with platform(tmp_path / "platform") as api:
+        proc = _cli_apply(catalog, api.url)
+        deadline = time.monotonic() + 60
+        while len(api.lists()["plans"]) < 5 and time.monotonic() < deadline:  # applying now
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        left = _left(api, catalog)
+        if proc.returncode == 0:  # finished before the signal: nothing to check
+            assert left == 0
+            return
+        assert proc.returncode == 143, err
+        assert "the apply stopped part-way: " in err and "steps were done" in err
+        assert "offerspec plan shows the rest" in err and "Traceback" not in err
+        assert 0 < left
+        lists = api.lists()
+        assert duplicates(lists) == [] and dangling(lists) == []
