@@ -246,6 +246,6 @@ def test_sigterm_part_way_says_which_steps_were_done(tmp_path: Path) -> None:
         assert proc.returncode == 143, err
         assert "the apply stopped part-way: " in err and "steps were done" in err
         assert "offerspec plan shows the rest" in err and "Traceback" not in err
-        assert 0 < left
+        assert left > 0
         lists = api.lists()
         assert duplicates(lists) == [] and dangling(lists) == []
