@@ -50,3 +50,12 @@ def test_bench_http_apply_quick() -> None:
                              "--quick"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert "HttpStore.apply, --parallelism 4" in result.stdout and "0 failures" in result.stdout
+
+
+def test_bench_store_copy_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("source: 2,000 plans, 3 revisions, ", "store copy (CLI, whole process): ",
+                 "floor: dump_history alone ", "peak RSS: copy "):
+        assert name in result.stdout

@@ -79,6 +79,17 @@ class RefTable:
         self._numbers[(kind, ident)] = number
         self._idents[(kind, number)] = ident
 
+    def remove(self, kind: str, ident: str) -> None:
+        number = self._numbers.pop((kind, ident), None)
+        if number is not None and self._idents.get((kind, number)) == ident:
+            del self._idents[(kind, number)]
+
+    def copy(self) -> RefTable:
+        table = RefTable()
+        table._numbers = dict(self._numbers)
+        table._idents = dict(self._idents)
+        return table
+
     def number(self, kind: str, ident: str) -> int | None:
         return self._numbers.get((kind, ident))
 

@@ -1,7 +1,7 @@
 """A write's desired catalog through the same schema and semantic checks as ``validate``.
 
-The catalog objects become one in-memory document, written as an author would write them
-(defaults left out, as ``pull`` does); every path in it gets its own made-up line, so each
+Each catalog object becomes an in-memory document, written as an author would write it
+(defaults left out, as ``pull`` does); every path in them gets its own made-up line, so each
 diagnostic's line says which object and field it is about, in platform terms
 (``entitlements.product_ids[1]``, ``plans/17.plan_ids[0]`` for another object).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from offerspec.check.incremental import Neighbourhoods
 from offerspec.check.rules import run_rules
 from offerspec.check.schema import check_documents
 from offerspec.diagnostics import Diagnostic
@@ -28,29 +29,6 @@ PLATFORM_FIELD: dict[str, dict[str, str]] = {
 DOCUMENT = "<api>"
 
 
-class _Positions:
-    """Made-up, unique positions: line N is path N."""
-
-    def __init__(self) -> None:
-        self.source_map = SourceMap()
-        self.paths: list[Path] = [()]
-
-    def add(self, path: Path) -> None:
-        position = (len(self.paths), 1)
-        self.paths.append(path)
-        self.source_map.values[path] = position
-        self.source_map.keys[path] = position
-
-    def add_tree(self, path: Path, value: Any) -> None:
-        self.add(path)
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                self.add_tree((*path, key), inner)
-        elif isinstance(value, list):
-            for index, inner in enumerate(value):
-                self.add_tree((*path, index), inner)
-
-
 def platform_path(kind: str, rest: tuple[Any, ...]) -> str:
     """``("grants", 1)`` -> ``entitlements.product_ids[1]``; ``("metadata", "k")`` -> ``metadata.k``."""
     if not rest:
@@ -62,49 +40,131 @@ def platform_path(kind: str, rest: tuple[Any, ...]) -> str:
     return out
 
 
-def check_objects(objects: dict[str, dict[str, dict[str, Any]]], target: tuple[str, str] | None,
-                  refs: Refs) -> list[Problem]:
-    """The errors ``validate`` would report on this catalog, each at its platform field path.
+Key = tuple[str, str]
 
-    ``objects`` holds catalog objects (kind -> id -> dict, canonical or as sent); ``target`` is the
-    object the request writes: its problems have bare paths, others are prefixed
-    ``<kind>/<platform id>.``.
+
+class CatalogChecks:
+    """The checks of one live catalog, kept from write to write.
+
+    Every object is one small document whose made-up positions are unique across the catalog
+    (line N is one path of one object, ``_lines``), so each diagnostic says which object and
+    field it is about. When the live catalog passes every rule, a write is checked on the
+    written object and what it meets (``check.incremental``); when it does not (edited outside
+    offerspec), on the whole catalog, which must then pass as a whole.
     """
-    positions = _Positions()
-    data: dict[str, list[dict[str, Any]]] = {}
-    order: dict[str, list[str]] = {}
-    for kind in KINDS:
-        items = []
-        for index, (ident, obj) in enumerate(objects.get(kind, {}).items()):
-            source = to_source(kind, obj)
-            items.append(source)
-            base: Path = (kind, index)
-            if (kind, ident) == target:
-                positions.add_tree(base, source)
-            else:
-                positions.add(base)
-                for name in source:
-                    positions.add((*base, name))
-        data[kind] = items
-        order[kind] = list(objects.get(kind, {}))
-    document = Document(DOCUMENT, data, positions.source_map)
-    ctx, salvaged, diagnostics = check_documents([document])
-    diagnostics.extend(run_rules(ctx, salvaged))
-    problems = [_problem(d, positions, order, target, refs) for d in diagnostics if d.is_error]
-    # the request's own object first, then the others; each in the order of its fields
-    return sorted(problems, key=lambda p: ("/" in p.path.split(".")[0], p.path, p.code))
 
+    def __init__(self, revision: int, objects: dict[str, dict[str, dict[str, Any]]], *,
+                 incremental: bool = True) -> None:
+        """``incremental=False``: every write checked on the whole catalog (what the tests
+        compare the incremental checks with)."""
+        self.revision = revision
+        self._lines: dict[int, tuple[str, str, Path]] = {}
+        self._next_line = 2  # line 1: a diagnostic about no object in particular
+        self._documents: dict[Key, Document] = {}
+        for kind in KINDS:
+            for ident, data in objects.get(kind, {}).items():
+                self._documents[(kind, ident)] = self._document(kind, ident, data, tree=False)
+        ctx, salvaged, diagnostics = check_documents(list(self._documents.values()))
+        diagnostics.extend(run_rules(ctx, salvaged))
+        self.clean = not any(d.is_error for d in diagnostics)
+        self._index = Neighbourhoods(ctx) if self.clean and incremental else None
 
-def _problem(diagnostic: Diagnostic, positions: _Positions, order: dict[str, list[str]],
-             target: tuple[str, str] | None, refs: Refs) -> Problem:
-    path = positions.paths[diagnostic.line] if 0 < diagnostic.line < len(positions.paths) else ()
-    where = ""
-    if len(path) >= 2 and isinstance(path[1], int):
-        kind, ident = str(path[0]), order[str(path[0])][path[1]]
-        field = platform_path(kind, tuple(path[2:]))
-        if (kind, ident) == target:
-            where = field
+    def _document(self, kind: str, ident: str, data: dict[str, Any], *, tree: bool) -> Document:
+        """The object as an author would write it (defaults left out, as ``pull`` does), every
+        path (``tree``) or its fields only at a line of its own."""
+        source = to_source(kind, data)
+        source_map = SourceMap()
+
+        def add(path: Path) -> None:
+            position = (self._next_line, 1)
+            self._lines[self._next_line] = (kind, ident, path[2:])
+            self._next_line += 1
+            source_map.values[path] = position
+            source_map.keys[path] = position
+
+        def add_tree(path: Path, value: Any) -> None:
+            add(path)
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    add_tree((*path, key), inner)
+            elif isinstance(value, list):
+                for index, inner in enumerate(value):
+                    add_tree((*path, index), inner)
+
+        base: Path = (kind, 0)
+        if tree:
+            add_tree(base, source)
         else:
-            number = refs.number(kind, ident)
-            where = f"{kind}/{number if number is not None else ident}" + (f".{field}" if field else "")
-    return Problem(where, diagnostic.code, diagnostic.message, diagnostic.hint)
+            add(base)
+            for name in source:
+                add((*base, name))
+        return Document(DOCUMENT, {kind: [source]}, source_map)
+
+    def _release(self, document: Document) -> None:
+        for line, _ in document.source_map.values.values():
+            self._lines.pop(line, None)
+
+    def problems(self, kind: str, ident: str, data: dict[str, Any], refs: Refs) -> list[Problem]:
+        """The errors ``validate`` would report on the live catalog with ``(kind, ident)`` as
+        ``data`` (canonical or as sent), each at its platform field path: the written object's
+        bare, others' prefixed ``<kind>/<platform id>.``."""
+        document = self._document(kind, ident, data, tree=True)
+        try:
+            if self._index is not None:
+                diagnostics = self._incremental(kind, ident, document)
+            else:
+                documents = {**self._documents, (kind, ident): document}
+                ctx, salvaged, diagnostics = check_documents(list(documents.values()))
+                diagnostics.extend(run_rules(ctx, salvaged))
+            problems = [self._problem(d, (kind, ident), refs) for d in diagnostics if d.is_error]
+        finally:
+            self._release(document)
+        # the request's own object first, then the others; each in the order of its fields
+        return sorted(problems, key=lambda p: ("/" in p.path.split(".")[0], p.path, p.code))
+
+    def _incremental(self, kind: str, ident: str, document: Document) -> list[Diagnostic]:
+        assert self._index is not None
+        own, salvaged, diagnostics = check_documents([document])
+        located = getattr(own, kind).get(ident)
+        ctx = self._index.context(kind, ident, located)
+        ids = ctx.all_ids[kind]
+        new = ident not in ids
+        ids.add(ident)
+        try:
+            salvaged.all_ids = ctx.all_ids
+            diagnostics.extend(run_rules(ctx, salvaged))
+        finally:
+            if new:
+                ids.discard(ident)
+        return diagnostics
+
+    def written(self, revision: int, kind: str, ident: str, data: dict[str, Any] | None) -> None:
+        """The write passed and is now the store's ``revision``: ``(kind, ident)`` is ``data``
+        (canonical; None: deleted)."""
+        self.revision = revision
+        old = self._documents.pop((kind, ident), None)
+        if old is not None:
+            self._release(old)
+        if data is None:
+            if self._index is not None:
+                self._index.replace(kind, ident, None)
+            return
+        document = self._document(kind, ident, data, tree=False)
+        self._documents[(kind, ident)] = document
+        if self._index is not None:
+            ctx, _, _ = check_documents([document])
+            self._index.replace(kind, ident, getattr(ctx, kind).get(ident))
+
+    def _problem(self, diagnostic: Diagnostic, target: Key, refs: Refs) -> Problem:
+        found = self._lines.get(diagnostic.line)
+        where = ""
+        if found is not None:
+            kind, ident, rest = found
+            field = platform_path(kind, tuple(rest))
+            if (kind, ident) == target:
+                where = field
+            else:
+                number = refs.number(kind, ident)
+                where = f"{kind}/{number if number is not None else ident}" + (
+                    f".{field}" if field else "")
+        return Problem(where, diagnostic.code, diagnostic.message, diagnostic.hint)

@@ -10,7 +10,8 @@
     seed:42            the random seed (default 0): the same seed, the same faults in order
 
 ``/healthz`` and ``/openapi.json`` are never faulted. ``--rate-limit N/s``: at most N requests a
-second (a bucket of N, refilled continuously); more are answered 429 with Retry-After.
+second (a bucket of N, at least one, refilled continuously); more are answered 429 with
+Retry-After in whole seconds (``RateLimiter``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import math
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from offerspec.diagnostics import OfferspecError
@@ -110,17 +112,24 @@ def parse_rate(text: str) -> float:
 
 
 class RateLimiter:
-    """A token bucket of ``rate`` tokens, refilled at ``rate`` a second."""
+    """A token bucket: ``rate`` tokens a second, holding at most ``rate`` (at least one).
 
-    def __init__(self, rate: float) -> None:
+    Past it, the seconds to wait for the next token, rounded up to whole seconds (``Retry-After``
+    is delta-seconds, RFC 9110): waiting that long always finds a token, and since a bucket
+    refills completely in one second, clients that wait what they are told still get ``rate``
+    requests a second in all (tests/test_serve_rate_limit.py)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
-        self.tokens = rate
-        self.stamp = time.monotonic()
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.clock = clock
+        self.stamp = clock()
 
     def take(self) -> int | None:
         """None when the request may go on, else the seconds to wait (Retry-After)."""
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= 1:
             self.tokens -= 1

@@ -20,7 +20,7 @@ from offerspec.serve.auth import Tokens
 from offerspec.serve.faults import Faults
 from offerspec.serve.idempotency import IdempotencyKeys
 from offerspec.serve.view import View
-from offerspec.serve.writes import Writer, load_view
+from offerspec.serve.writes import Writer
 from offerspec.store.base import Store
 
 POLL_SECONDS = 0.5
@@ -73,7 +73,7 @@ class ServerState:
         def open_and_load() -> View:
             self.store = self.opener(self.config.store_url, self.config.store_env)
             self.writer = Writer(self.store)
-            return load_view(self.store)
+            return self.writer.current()
 
         self._view = await self.in_store_thread(open_and_load)
         self._poller = asyncio.create_task(self._poll())
@@ -110,13 +110,12 @@ class ServerState:
             self._view = view
 
     async def refresh(self) -> None:
-        store = self.store
-        assert store is not None
+        writer = self.writer
+        assert writer is not None
 
         def newer() -> View | None:
-            if store.current_revision() == self.view.revision:
-                return None
-            return load_view(store, self.view)
+            view = writer.current()  # the writer's view: read again only when the store moved
+            return None if view.revision == self.view.revision else view
 
         view = await self.in_store_thread(newer)
         if view is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from offerspec.catalog import Catalog, canonical_json
@@ -19,7 +19,7 @@ from offerspec.model import KINDS
 from offerspec.platform import RefTable, to_platform
 
 if TYPE_CHECKING:
-    from offerspec.store.base import Snapshot, StoredObject
+    from offerspec.store.base import LiveObject, Snapshot, StoredObject
 
 
 def etag_of(platform: dict[str, Any]) -> str:
@@ -55,6 +55,10 @@ class View:
     """kind -> number -> stored object (every generation not hard-deleted), numbers ascending."""
     refs: RefTable
     rendered_objects: dict[tuple[str, int], Rendered] = field(default_factory=dict)
+    generations: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    """(kind, id) -> the numbers of its generations in ``objects``."""
+    referrers: dict[tuple[str, str], frozenset[tuple[str, int]]] = field(default_factory=dict)
+    """(kind, id) -> the (kind, number) of every object whose rendering names it."""
     _lists: dict[tuple[str, str | None, int | None], list[int]] = field(default_factory=dict)
     _catalog: Catalog | None = None
 
@@ -67,6 +71,8 @@ class View:
                         if o.head)
         view = cls(snapshot.revision, snapshot, objects, refs)
         old = previous.rendered_objects if previous is not None else {}
+        generations: dict[tuple[str, str], list[int]] = {}
+        referrers: dict[tuple[str, str], set[tuple[str, int]]] = {}
         for kind in KINDS:
             for number, obj in objects[kind].items():
                 hit = old.get((kind, number))
@@ -74,7 +80,82 @@ class View:
                         any(refs.number(k, i) != n for k, i, n in hit.refs):
                     hit = _render(kind, obj, refs)
                 view.rendered_objects[(kind, number)] = hit
+                generations.setdefault((kind, obj.id), []).append(number)
+                for k, i, _ in hit.refs:
+                    referrers.setdefault((k, i), set()).add((kind, number))
+        view.generations = {key: tuple(numbers) for key, numbers in generations.items()}
+        view.referrers = {key: frozenset(users) for key, users in referrers.items()}
         return view
+
+    def updated(self, revision: int, heads: dict[tuple[str, str], LiveObject],
+                stored: dict[tuple[str, str], list[StoredObject]]) -> View:
+        """The next view, after a write that touched only the keys of ``stored`` (their heads
+        in ``heads``, every generation in ``stored``): this view's tables copied, only what
+        changed read and rendered again. This view stays as it was (the event loop reads it)."""
+        touched = set(stored)
+        kinds = {kind for kind, _ in touched}
+        live = {kind: dict(table) if kind in kinds else table
+                for kind, table in self.snapshot.objects.items()}
+        for kind, ident in touched:
+            table = live.setdefault(kind, {})
+            head = heads.get((kind, ident))
+            if head is None:
+                table.pop(ident, None)
+            else:
+                table[ident] = head  # a new id comes last (a full read has them by id)
+        snapshot = replace(self.snapshot, revision=revision, objects=live)
+        objects = {kind: dict(table) if kind in kinds else table
+                   for kind, table in self.objects.items()}
+        refs = self.refs.copy()
+        generations = dict(self.generations)
+        for kind, ident in touched:
+            old_numbers = self.generations.get((kind, ident), ())
+            new_numbers = tuple(o.number for o in stored[(kind, ident)])
+            for number in set(old_numbers) - set(new_numbers):
+                objects[kind].pop(number, None)
+            for obj in stored[(kind, ident)]:
+                objects[kind][obj.number] = obj  # a new number is the highest: order kept
+            if new_numbers:
+                generations[(kind, ident)] = new_numbers
+            else:
+                generations.pop((kind, ident), None)
+            refs.remove(kind, ident)
+            head_number = next((o.number for o in stored[(kind, ident)] if o.head), None)
+            if head_number is not None:
+                refs.add(kind, ident, head_number)
+        view = View(revision, snapshot, objects, refs, dict(self.rendered_objects), generations,
+                    dict(self.referrers))
+        # what to render again: the touched objects, and those naming them whose numbers moved
+        again = {(kind, n) for kind, ident in touched for n in generations.get((kind, ident), ())}
+        again.update(user for key in touched for user in self.referrers.get(key, ())
+                     if user not in again and any(
+                         refs.number(k, i) != n for k, i, n in self.rendered_objects[user].refs))
+        for kind, ident in touched:
+            for number in set(self.generations.get((kind, ident), ())) - set(
+                    generations.get((kind, ident), ())):
+                view._forget(kind, number)
+        for kind, number in again:
+            view._forget(kind, number)
+            again_obj = objects[kind].get(number)
+            if again_obj is None:
+                continue
+            rendered = _render(kind, again_obj, refs)
+            view.rendered_objects[(kind, number)] = rendered
+            for k, i, _ in rendered.refs:
+                view.referrers[(k, i)] = view.referrers.get((k, i), frozenset()) | {(kind, number)}
+        return view
+
+    def _forget(self, kind: str, number: int) -> None:
+        """Drop one rendered object and its entries in ``referrers``."""
+        old = self.rendered_objects.pop((kind, number), None)
+        if old is None:
+            return
+        for k, i, _ in old.refs:
+            users = self.referrers.get((k, i), frozenset()) - {(kind, number)}
+            if users:
+                self.referrers[(k, i)] = users
+            else:
+                self.referrers.pop((k, i), None)
 
     def get(self, kind: str, number: int) -> StoredObject | None:
         return self.objects[kind].get(number)

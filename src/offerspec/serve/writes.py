@@ -1,12 +1,17 @@
 """Writes through the API: one object changed in the live catalog, checked, applied as a revision.
 
 Every write runs in the store's thread, under the store's apply lock (so a CLI apply and the
-server never interleave): a fresh snapshot, the desired catalog (the live one with that one
-object changed), the same checks as ``validate``, the change, and ``store.apply``.
+server never interleave): the live catalog at the store's current revision, the desired catalog
+(the live one with that one object changed), the same checks as ``validate``, the change, and
+``store.apply``. What a write costs is proportional to what it touches: the ``View`` and the
+``CatalogChecks`` of the current revision are kept and carried to the next one with only the
+written object (and what refers to it) read and checked again; a revision made by anyone else
+(a CLI apply) is read whole, once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -15,14 +20,8 @@ from offerspec.catalog import canonical_json
 from offerspec.compile import normalize_plan
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Change, Create, Delete, Replace
-from offerspec.diff.changeset import ChangeSet, content_hash
-from offerspec.diff.compare import (
-    _group_listing,
-    _offers_listing,
-    canonical_texts,
-    compare_existing,
-    field_changes,
-)
+from offerspec.diff.changeset import ChangeSet
+from offerspec.diff.compare import compare_existing, field_changes
 from offerspec.diff.fields import REPLACE_FORCING, forcing_fields
 from offerspec.model import KINDS, MODEL_BY_KIND, Plan
 from offerspec.platform import (
@@ -36,10 +35,10 @@ from offerspec.platform import (
     offerspec_hash_of,
     singular,
 )
-from offerspec.serve.checks import check_objects, platform_path
+from offerspec.serve.checks import CatalogChecks, platform_path
 from offerspec.serve.errors import ApiError, not_found
 from offerspec.serve.view import View
-from offerspec.store.base import ApplyMeta, StaleRevision, Store, text_hash
+from offerspec.store.base import ApplyMeta, ReadsSome, StaleRevision, Store, text_hash
 
 NEW_OBJECT_WRITTEN_HASH = ""
 """``written_hash`` of an object created through the API by a client other than offerspec: it
@@ -70,13 +69,31 @@ class Request:
 class Writer:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._view: View | None = None
+        self._checks: CatalogChecks | None = None
+        self._live_hash: LiveHash | None = None
+
+    def current(self) -> View:
+        """The view at the store's current revision (read again only when it moved)."""
+        view = self._view
+        if view is None or self.store.current_revision() != view.revision:
+            view = self._view = load_view(self.store, view)
+        return view
+
+    def checks(self, view: View) -> CatalogChecks:
+        checks = self._checks
+        if checks is None or checks.revision != view.revision:
+            checks = self._checks = CatalogChecks(view.revision, {
+                kind: {i: o.data for i, o in table.items()}
+                for kind, table in view.snapshot.objects.items()})
+        return checks
 
     # -- the three writes --------------------------------------------------------------------
 
     def create(self, kind: str, fields: dict[str, Any], request: Request) -> tuple[View, int]:
         fields, replaces = replaces_of(fields)
         with self.store.lock(request.lock_timeout):
-            view = load_view(self.store)
+            view = self.current()
             ident = catalog_id_of(fields)
             if replaces is not None:
                 live = self._replaced(view, kind, ident, replaces)
@@ -89,12 +106,13 @@ class Writer:
             if problems:
                 raise _unprocessable(problems)
             data = self._checked(view, kind, ident, data)
+            text = canonical_json(data)
             change: Change = Create(kind, ident, data) if replaces is None else \
                 _replacing(view, kind, live, data)
-            written = None if offerspec_hash_of(fields) == text_hash(canonical_json(data)) \
+            written = None if offerspec_hash_of(fields) == text_hash(text) \
                 else NEW_OBJECT_WRITTEN_HASH if replaces is None else live.written_hash
             new_view = self._apply(view, [change], kind, ident, data=data, written=written,
-                                   request=request)
+                                   request=request, text=text)
         number = new_view.head_number(kind, ident)
         assert number is not None
         return new_view, number
@@ -102,7 +120,7 @@ class Writer:
     def update(self, kind: str, number: int, fields: dict[str, Any], if_match: str | None,
                request: Request) -> tuple[View, int]:
         with self.store.lock(request.lock_timeout):
-            view = load_view(self.store)
+            view = self.current()
             live, stored = self._head(view, kind, number, "edit")
             check_if_match(view, kind, number, if_match)
             if fields.get("id") not in (None, number):
@@ -113,8 +131,8 @@ class Writer:
                 raise _unprocessable(problems)
             self._refuse_price_change(kind, live.data, data, number)
             data = self._checked(view, kind, live.id, data)
-            offers = _offers_listing(_with(view, kind, live.id, data)).get(live.id, ())
-            groups = _group_listing(_with(view, kind, live.id, data)).get(live.id, ())
+            offers = _users(view, "offers", kind, live.id) if kind == "plans" else ()
+            groups = _users(view, "plans", kind, live.id) if kind == "plans" else ()
             text = canonical_json(data)
             change = compare_existing(kind, live, data, text, offers, group_plans=groups)
             if change is None:
@@ -124,19 +142,17 @@ class Writer:
                                hint="create a new plan and archive this one")
             written = None if offerspec_hash_of(fields) == text_hash(text) else live.written_hash
             new_view = self._apply(view, [change], kind, live.id, data=data, written=written,
-                                   request=request)
+                                   request=request, text=text)
         new_number = new_view.head_number(kind, live.id)
         assert new_number is not None
         return new_view, new_number
 
     def delete(self, kind: str, number: int, if_match: str | None, request: Request) -> View:
         with self.store.lock(request.lock_timeout):
-            view = load_view(self.store)
+            view = self.current()
             live, _ = self._head(view, kind, number, "delete")
             check_if_match(view, kind, number, if_match)
-            desired = {k: {i: o.data for i, o in view.snapshot.objects.get(k, {}).items()} for k in KINDS}
-            del desired[kind][live.id]
-            users = _referrers(desired, kind, live.id)
+            users = [(k, i) for k in KINDS for i in _users(view, k, kind, live.id)]
             if users:
                 shown = ", ".join(f"{singular(k)} {view.head_number(k, i)}" for k, i in users[:10])
                 raise ApiError(409, "still-referenced",
@@ -146,7 +162,7 @@ class Writer:
                                     'PUT {"active": "archived"}')
             change = Delete(kind, live.id, live.hash, live.generation)
             return self._apply(view, [change], kind, live.id, data=None, written=None,
-                               request=request, desired=desired)
+                               request=request, text=None)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -196,7 +212,8 @@ class Writer:
     @staticmethod
     def _new_id(view: View, kind: str) -> str:
         """``plan-N``, N the number the store will most likely give it (the next one)."""
-        highest = max((n for table in view.objects.values() for n in table), default=0)
+        highest = max((next(reversed(table)) for table in view.objects.values() if table),
+                      default=0)
         number = highest + 1
         while view.snapshot.get(kind, assigned_id(kind, number)) is not None:
             number += 1
@@ -221,8 +238,7 @@ class Writer:
 
     def _checked(self, view: View, kind: str, ident: str, data: dict[str, Any]) -> dict[str, Any]:
         """The object after the catalog's checks, in canonical form; 422 with every problem."""
-        desired = _with(view, kind, ident, data)
-        problems = check_objects(desired, (kind, ident), view.refs)
+        problems = self.checks(view).problems(kind, ident, data, view.refs)
         if problems:
             raise _unprocessable(problems)
         obj = MODEL_BY_KIND[kind].model_validate(_drop_nulls(data))
@@ -233,23 +249,80 @@ class Writer:
 
     def _apply(self, view: View, changes: list[Change], kind: str, ident: str, *,
                data: dict[str, Any] | None, written: str | None, request: Request,
-               desired: dict[str, dict[str, dict[str, Any]]] | None = None) -> View:
-        if desired is None:
-            assert data is not None
-            desired = _with(view, kind, ident, data)
+               text: str | None) -> View:
+        """Apply the change; ``text``: the written object's canonical JSON (None: deleted)."""
+        live_hash = self._live_hash
+        if live_hash is None or live_hash.revision != view.revision:
+            live_hash = self._live_hash = LiveHash(view)
+        hashed = live_hash.after(view, kind, ident, text)
         changeset = ChangeSet(tuple(changes), view.snapshot.identity, view.snapshot.url,
-                              view.revision, content_hash(canonical_texts(desired)))
+                              view.revision, LiveHash.render(hashed))
         meta = ApplyMeta(changeset.catalog_hash, changeset.summary(), request.user,
                          socket.gethostname(),
                          source={"via": "api", "message": f"{request.method} {request.path}"},
                          written_hashes=None if written is None else {(kind, ident): written})
         try:
-            self.store.apply(changes, view.revision, meta)
+            revision = self.store.apply(changes, view.revision, meta)
         except StaleRevision as exc:  # an out-of-band edit between snapshot and apply
             raise ApiError(409, "stale", exc.message, hint="read the object again and retry") from exc
         except OfferspecError as exc:
             raise ApiError(409, "refused", exc.message, hint=exc.hint) from exc
-        return load_view(self.store, view)
+        new_view = self._next_view(view, revision, {(kind, ident)})
+        if new_view.revision == revision:
+            live_hash.revision, live_hash.value = revision, hashed
+        checks = self._checks
+        if checks is not None and checks.revision == view.revision \
+                and new_view.revision == revision:
+            checks.written(revision, kind, ident, data)
+        return new_view
+
+    def _next_view(self, view: View, revision: int, touched: set[tuple[str, str]]) -> View:
+        """The view after our own write: only the touched objects read again, when the store
+        can read some objects alone and nobody else wrote meanwhile; else the store read."""
+        new_view: View | None = None
+        if isinstance(self.store, ReadsSome) and revision == view.revision + 1:
+            part = self.store.read_some(touched)
+            if part.revision == revision:
+                new_view = view.updated(revision, part.heads, part.stored)
+        if new_view is None:
+            new_view = load_view(self.store, view)
+        self._view = new_view
+        return new_view
+
+
+LIVE_HASH = "sum256:"
+"""Prefix of the catalog hash an API write records (``LiveHash``)."""
+
+
+class LiveHash:
+    """The live catalog's hash, carried from write to write in constant time: the sum (mod
+    2**256) of the SHA-256 of every object's kind, id and stored text. A CLI apply records the
+    compiled catalog's ``sha256:`` content hash; computing that one on every API write would
+    cost a pass over the whole catalog."""
+
+    def __init__(self, view: View) -> None:
+        self.revision = view.revision
+        self.value = sum(self.term(kind, ident, obj.text)
+                         for kind, table in view.snapshot.objects.items()
+                         for ident, obj in table.items()) % 2**256
+
+    @staticmethod
+    def term(kind: str, ident: str, text: str) -> int:
+        return int.from_bytes(hashlib.sha256(f"{kind}\0{ident}\0{text}".encode()).digest())
+
+    def after(self, view: View, kind: str, ident: str, text: str | None) -> int:
+        """The value once ``(kind, ident)`` is ``text`` (None: deleted)."""
+        value = self.value
+        old = view.snapshot.get(kind, ident)
+        if old is not None:
+            value -= self.term(kind, ident, old.text)
+        if text is not None:
+            value += self.term(kind, ident, text)
+        return value % 2**256
+
+    @staticmethod
+    def render(value: int) -> str:
+        return f"{LIVE_HASH}{value:064x}"
 
 
 def check_if_match(view: View, kind: str, number: int, if_match: str | None) -> None:
@@ -283,29 +356,26 @@ def replaces_of(fields: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
 
 
 def _replacing(view: View, kind: str, live: Any, data: dict[str, Any]) -> Replace:
-    desired = _with(view, kind, live.id, data)
     fields = field_changes(live.data, data)
+    plans = kind == "plans"
     return Replace(kind, live.id, fields, forcing_fields(kind, [f.field for f in fields]), data,
                    live.hash, live.generation,
-                   offers=_offers_listing(desired).get(live.id, ()),
-                   group_plans=_group_listing(desired).get(live.id, ()))
+                   offers=_users(view, "offers", kind, live.id) if plans else (),
+                   group_plans=_users(view, "plans", kind, live.id) if plans else ())
 
 
-def _with(view: View, kind: str, ident: str, data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    desired = {k: {i: o.data for i, o in view.snapshot.objects.get(k, {}).items()} for k in KINDS}
-    desired[kind][ident] = data
-    return desired
+def _users(view: View, user_kind: str, kind: str, ident: str) -> tuple[str, ...]:
+    """The ids of the live ``user_kind`` objects (heads) that refer to ``(kind, ident)``."""
+    found = set()
+    for k, number in view.referrers.get((kind, ident), ()):
+        stored = view.objects[k].get(number)
+        if k == user_kind and stored is not None and stored.head and (k, stored.id) != (kind, ident):
+            found.add(stored.id)
+    return tuple(sorted(found))
 
 
 def _drop_nulls(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
-
-
-def _referrers(desired: dict[str, dict[str, dict[str, Any]]], kind: str, ident: str) -> list[tuple[str, str]]:
-    from offerspec.diff.compare import references
-
-    return [(k, i) for k in KINDS for i, data in desired[k].items()
-            if (kind, ident) in references(k, data)]
 
 
 def _unprocessable(problems: list[Any]) -> ApiError:

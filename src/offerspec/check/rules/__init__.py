@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from offerspec.check.context import CheckContext
 from offerspec.diagnostics import Diagnostic
 
 RuleFunc = Callable[[CheckContext], Iterable[Diagnostic]]
+SharedKeys = Callable[[str, Any], Iterable[Hashable] | None]
+"""``shared(kind, obj)``: the keys of an object under a rule that compares objects not linked by
+references (None: it can meet every object)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,26 +26,30 @@ class Rule:
     # code reads. It then runs on a salvaged plan too, for the codes whose fields all survived
     # (a bad `expires_at` must not hide a trial on a plan that does not renew).
     reads: dict[str, tuple[str, ...]] | None = None
+    # For a rule that compares objects that do not refer to each other (two plans claiming one
+    # domain): the keys under which two objects can meet. A rule that is neither local nor per
+    # object (``reads``) and declares no keys relates only objects linked by references (a plan's
+    # product, grants and group owner; an offer's plans). ``check.incremental`` relies on it.
+    shared: SharedKeys | None = None
 
 
 RULES: list[Rule] = []
 
 
-def rule(*codes: str, local: bool = False,
-         reads: dict[str, tuple[str, ...]] | None = None) -> Callable[[RuleFunc], RuleFunc]:
+def rule(*codes: str, local: bool = False, reads: dict[str, tuple[str, ...]] | None = None,
+         shared: SharedKeys | None = None) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule that may report the given codes."""
     assert reads is None or set(reads) == set(codes), "reads names every code of the rule"
 
     def register(func: RuleFunc) -> RuleFunc:
-        RULES.append(Rule(codes, func, local, reads))
+        RULES.append(Rule(codes, func, local, reads, shared))
         return func
 
     return register
 
 
-def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[Diagnostic]:
-    """Every rule on the valid objects; the local rules also on salvaged ones."""
-    # Importing the modules registers their rules.
+def load_rules() -> list[Rule]:
+    """Every registered rule (importing the modules registers them)."""
     from offerspec.check.rules import (  # noqa: F401
         app_store,
         autosubscribe,
@@ -49,8 +57,15 @@ def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[D
         offers,
         plans,
         references,
+        renames,
     )
 
+    return RULES
+
+
+def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[Diagnostic]:
+    """Every rule on the valid objects; the local rules also on salvaged ones."""
+    load_rules()
     found: list[Diagnostic] = []
     for registered in RULES:
         found.extend(registered.func(ctx))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from offerspec.check.context import CheckContext, Located
 from offerspec.check.rules import rule
@@ -10,7 +11,11 @@ from offerspec.diagnostics import Diagnostic
 from offerspec.model import Plan
 
 
-@rule("apple-product-conflict")
+def _apple_id(kind: str, obj: Any) -> list[str]:
+    return [obj.apple_product_id] if kind == "plans" and obj.apple_product_id else []
+
+
+@rule("apple-product-conflict", shared=_apple_id)
 def unique_apple_product_ids(ctx: CheckContext) -> Iterator[Diagnostic]:
     # Archived plans keep their id for existing subscriptions but sell nothing new.
     owners: dict[str, Located[Plan]] = {}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import Any
 
 from offerspec.check.context import CheckContext, Located
 from offerspec.check.rules import rule
+from offerspec.check.rules.plans import MIN_PREFIX
 from offerspec.diagnostics import Diagnostic
 from offerspec.geo import parse_cidr
 from offerspec.model import Plan
@@ -15,7 +17,11 @@ def _active(ctx: CheckContext) -> list[Located[Plan]]:
     return [p for p in ctx.plans.values() if p.obj.status == "active"]
 
 
-@rule("domain-conflict")
+def _domains(kind: str, obj: Any) -> list[str]:
+    return list(obj.domains) if kind == "plans" else []
+
+
+@rule("domain-conflict", shared=_domains)
 def unique_domains(ctx: CheckContext) -> Iterator[Diagnostic]:
     owners: dict[str, tuple[Located[Plan], int]] = {}
     for located in _active(ctx):
@@ -34,7 +40,24 @@ def unique_domains(ctx: CheckContext) -> Iterator[Diagnostic]:
                     related=(other.where("domains", j),))
 
 
-@rule("ip-overlap")
+def _networks(kind: str, obj: Any) -> list[Hashable] | None:
+    """Overlapping ranges lie in one /8 (IPv4) or /16 (IPv6), the widest range a plan may have;
+    a wider one (an error of its own) can meet any range."""
+    if kind != "plans":
+        return []
+    keys: list[Hashable] = []
+    for text in obj.ip_addresses:
+        network, _ = parse_cidr(text)
+        if network is None:
+            continue
+        widest = MIN_PREFIX[network.version]
+        if network.prefixlen < widest:
+            return None
+        keys.append(network.supernet(new_prefix=widest))
+    return keys
+
+
+@rule("ip-overlap", shared=_networks)
 def disjoint_ip_ranges(ctx: CheckContext) -> Iterator[Diagnostic]:
     # Sort all networks by (version, first address) and sweep: overlaps are neighbours.
     ranges: list[tuple[int, int, int, Located[Plan], int, str]] = []

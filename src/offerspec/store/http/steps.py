@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import (
     Archive,
     Change,
     Create,
     Delete,
+    Rename,
     Replace,
     Unarchive,
     Update,
@@ -118,6 +120,12 @@ def plan_steps(changes: Sequence[Change], snapshot: RemoteSnapshot) -> list[Step
 
     for change in changes:
         kind, ident = change.kind, change.id
+        if isinstance(change, Rename):
+            raise OfferspecError(
+                f"{singular(kind)} {change.old_id} -> {ident}: an HTTP store cannot rename (the "
+                "platform's metadata.offerspec_id of an object does not change)",
+                hint=f"drop renamed_from and let the plan create {ident} and archive "
+                     f"{change.old_id}, or rename in the store offerspec serve serves")
         if isinstance(change, Archive | Delete):
             action = "archive" if isinstance(change, Archive) else "delete"
             steps.append(Step(f"{action} {kind}/{ident}", TEARDOWN_LEVEL[kind], action, kind, ident,

@@ -4,7 +4,7 @@ params)`` and ``?`` placeholders (``Executes``; PostgreSQL wraps its connection)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from offerspec.store.base import LiveObject, RevisionInfo, StoredObject, text_hash
@@ -46,16 +46,26 @@ HEADS_SELECT = (
     "h.written_hash, h.status FROM heads h LEFT JOIN objects o ON o.number = h.number "
     "LEFT JOIN versions v ON v.number = h.number AND v.revision = h.revision")
 HEADS = HEADS_SELECT + " ORDER BY h.kind, h.id"
+FEW = 256
+"""Up to this many objects are looked up one by one (primary key); more, in one scan."""
 
 
-def heads(conn: Executes, url: str, only: set[tuple[str, str]] | None = None,
+def heads(conn: Executes, url: str, only: Collection[tuple[str, str]] | None = None,
           rows_read: Iterable[Sequence[Any]] | None = None) -> dict[str, dict[str, LiveObject]]:
     """Every live object (``only``: just these (kind, id); ``rows_read``: rows of ``HEADS``
     the caller selected itself, e.g. filtered by the server)."""
     objects: dict[str, dict[str, LiveObject]] = {kind: {} for kind in KINDS}
     rows = RowReader(url, "heads")
     versions = RowReader(url, "versions")
-    for row in conn.execute(HEADS) if rows_read is None else rows_read:
+    found: Iterable[Any]
+    if rows_read is not None:
+        found = rows_read
+    elif only is not None and len(only) <= FEW:
+        found = [row for key in sorted(only) for row in conn.execute(
+            HEADS_SELECT + " WHERE h.kind = ? AND h.id = ?", key)]
+    else:
+        found = conn.execute(HEADS)
+    for row in found:
         kind, revision, edited, written, status = row[0], row[4], row[5], row[8], row[9]
         if only is not None and (kind, row[1]) not in only:
             continue
@@ -78,19 +88,36 @@ def heads(conn: Executes, url: str, only: set[tuple[str, str]] | None = None,
     return objects
 
 
-def stored_objects(conn: Executes, url: str, kind: str) -> list[StoredObject]:
-    """Every generation of ``kind`` not hard-deleted, with its latest version (two queries)."""
+STORED = ("SELECT o.number, o.id, o.generation, v.revision, v.data, v.compact FROM objects o "
+          "LEFT JOIN versions v ON v.number = o.number AND v.revision = (SELECT max(revision) "
+          "FROM versions WHERE number = o.number) WHERE o.kind = ? AND o.deleted IS NULL")
+
+
+def stored_objects(conn: Executes, url: str, kind: str,
+                   only: Collection[str] | None = None) -> list[StoredObject]:
+    """Every generation of ``kind`` not hard-deleted, with its latest version (two queries;
+    ``only``: of just these ids)."""
+    if only is not None:
+        ids = sorted(only)
+        marks = ",".join("?" * len(ids))
+        live_rows = conn.execute("SELECT number, revision, data, written_hash FROM heads WHERE "
+                                 f"kind = ? AND id IN ({marks})", (kind, *ids)).fetchall()
+        object_rows = conn.execute(STORED + f" AND o.id IN ({marks}) ORDER BY o.number",
+                                   (kind, *ids)).fetchall()
+    else:
+        live_rows = conn.execute("SELECT number, revision, data, written_hash FROM heads "
+                                 "WHERE kind = ?", (kind,)).fetchall()
+        object_rows = conn.execute(STORED + " ORDER BY o.number", (kind,)).fetchall()
+    return _stored(url, kind, live_rows, object_rows)
+
+
+def _stored(url: str, kind: str, live_rows: Iterable[Any], object_rows: Iterable[Any],
+            ) -> list[StoredObject]:
     reader = RowReader(url, "objects")
     versions = RowReader(url, "versions")
-    live = {number: (revision, edited, written) for number, revision, edited, written in
-            conn.execute("SELECT number, revision, data, written_hash FROM heads WHERE kind = ?",
-                         (kind,))}
+    live = {number: (revision, edited, written) for number, revision, edited, written in live_rows}
     out = []
-    for row in conn.execute(
-            "SELECT o.number, o.id, o.generation, v.revision, v.data, v.compact FROM objects o "
-            "LEFT JOIN versions v ON v.number = o.number AND v.revision = (SELECT max(revision) "
-            "FROM versions WHERE number = o.number) WHERE o.kind = ? AND o.deleted IS NULL "
-            "ORDER BY o.number", (kind,)):
+    for row in object_rows:
         where = f"number {row[0]}"
         number = reader.integer(row[0], where, "number")
         ident = reader.text(row[1], where, "id")
