@@ -42,7 +42,8 @@ RENAMED_PLAN = BEFORE.replace("  - id: monthly\n", "  - id: digital-monthly\n"
 
 @pytest.fixture
 def url(store_url: str) -> str:
-    return store_url  # SQLite and PostgreSQL
+    """Renames are part of the store contract: SQLite and PostgreSQL."""
+    return store_url
 
 
 @pytest.fixture

@@ -80,7 +80,10 @@ def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
     return reasons
 
 
-def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> None:
+def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> ChangeSet:
+    """A saved plan (untrusted) checked against the store it is about to be applied to: still
+    current, each change what it shows, inside the safety rails, and leaving a catalog that
+    passes every check of ``validate``. Returns it with its ``result_hash`` computed."""
     reasons = stale_reasons(changeset, snapshot)
     if reasons:
         shown = "; ".join(reasons[:11]) + (" ..." if len(reasons) > 11 else "")
@@ -95,6 +98,20 @@ def check_saved_plan(changeset: ChangeSet, snapshot: Snapshot) -> None:
                              f"nothing was applied: {shown}",
                              hint="make a new plan: offerspec plan --out FILE")
     check_safety(changeset.changes, snapshot, changeset.options)
+    from dataclasses import replace
+
+    from offerspec.diff.result import SHOWN_PROBLEMS, result_hash, rule_problems
+
+    refused = rule_problems(snapshot, changeset.changes)
+    if refused:
+        shown = "; ".join(refused[:SHOWN_PROBLEMS])
+        more = len(refused) - SHOWN_PROBLEMS
+        raise OfferspecError("the saved plan would leave a catalog in the store that validate "
+                             f"refuses, nothing was applied: {shown}"
+                             + (f" ... and {more} more" if more > 0 else ""),
+                             hint="fix the catalog (offerspec validate), then make a new plan: "
+                                  "offerspec plan --out FILE")
+    return replace(changeset, result_hash=result_hash(snapshot, changeset.changes))
 
 
 def apply(store: Store, changeset: ChangeSet, *, progress: Progress | None = None,
@@ -103,7 +120,9 @@ def apply(store: Store, changeset: ChangeSet, *, progress: Progress | None = Non
     ``source``: where it came from (``offerspec.source.revision_source``)."""
     if changeset.empty:
         raise OfferspecError("nothing to apply", hint="the plan has no changes")
-    meta = ApplyMeta(changeset.catalog_hash, changeset.summary(), current_user(),
+    if not changeset.result_hash:
+        raise ValueError("a saved plan is applied only once check_saved_plan has checked it")
+    meta = ApplyMeta(changeset.result_hash, changeset.summary(), current_user(),
                      socket.gethostname(), source=dict(source or {}))
     return store.apply(list(changeset.changes), changeset.base_revision, meta, progress)
 

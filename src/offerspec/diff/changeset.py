@@ -11,6 +11,7 @@ from offerspec.catalog import Catalog
 from offerspec.diff.changes import Change, Rename, action, is_drifted, touched
 from offerspec.diff.compare import canonical_texts, compare
 from offerspec.diff.renames import PlanNote, look_alike_notes, resolve
+from offerspec.diff.result import result_hash
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import NEW_STORE, Snapshot
 
@@ -26,6 +27,10 @@ class ChangeSet:
     base_revision: int
     catalog_hash: str
     options: PlanOptions = field(default_factory=PlanOptions)
+    result_hash: str = ""
+    """The hash of the catalog the store holds once this plan is applied (what a revision
+    records): computed from the snapshot and the changes, never read from a plan file (empty
+    until ``workflow.check_saved_plan`` has checked a saved plan)."""
     notes: tuple[PlanNote, ...] = ()
     """Renames already applied or with nothing to rename, creates that look like renames."""
 
@@ -92,7 +97,8 @@ def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | 
                           moves=moves)
         notes += look_alike_notes(changes)
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
-                          content_hash(texts), options, tuple(notes))
+                          content_hash(texts), options, result_hash(snapshot, changes, texts),
+                          tuple(notes))
     if check:
         check_safety(changes, snapshot, options)
     return changeset
