@@ -1,11 +1,12 @@
 """How fast `offerspec store copy` moves a store, and that it streams (issue 8).
 
-    python3 bench/bench_store_copy.py [--from-store URL] [--to-store URL] [--plans N] [--quick]
+    python3 bench/bench_store_copy.py [--from-store URL] [--to-store URL] [--plans N]
+                                      [--revisions R] [--quick]
 
 Builds a source store of N generated plans (bench/catalog_gen.py; 10,000 by default, 2,000 with
---quick) in three revisions: all created, half replaced (two versions each: the archived old
-generation and the new one), a quarter replaced again. Then copies it with the CLI in a child
-process and prints, measured in the same run:
+--quick) in three revisions (--revisions R): all created, half replaced (two versions each: the
+archived old generation and the new one), then a quarter replaced in each later revision.
+Then copies it with the CLI in a child process and prints, measured in the same run:
 
 - the copy's time against the floors: reading the whole history (``dump_history``, every value
   checked) and the first apply (writing N plans);
@@ -38,7 +39,7 @@ from offerspec.workflow import apply, load_desired, plan
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build(url: str, tmp: Path, plans: int) -> float:
+def build(url: str, tmp: Path, plans: int, revisions: int = 3) -> float:
     """The source store; returns the time of the first apply (N creates)."""
     store = open_store(resolve_store(url))
     try:
@@ -47,9 +48,10 @@ def build(url: str, tmp: Path, plans: int) -> float:
         started = time.perf_counter()
         apply(store, changeset)
         applied = time.perf_counter() - started
-        for name, step in (("v2", 2), ("v3", 4)):
-            catalog, _ = load_desired([write_catalog(tmp / name, plans, variants=dict.fromkeys(
-                range(0, plans, step), step))])
+        steps = [2, 4] + [4] * (revisions - 3)  # half replaced, then a quarter each time
+        for number, step in enumerate(steps[:revisions - 1], start=2):
+            catalog, _ = load_desired([write_catalog(tmp / f"v{number}", plans, variants=dict.fromkeys(
+                range((number * 7) % step, plans, step), number))])
             apply(store, plan(catalog, store.snapshot(), PlanOptions(max_archive_share=1.0)))
     finally:
         store.close()
@@ -101,13 +103,14 @@ def main() -> int:
     parser.add_argument("--from-store", help="source store URL (default: SQLite in a temp dir)")
     parser.add_argument("--to-store", help="target store URL, new or empty (default: SQLite)")
     parser.add_argument("--plans", type=int, default=10_000)
+    parser.add_argument("--revisions", type=int, default=3, help="at least 2 (default 3)")
     parser.add_argument("--quick", action="store_true", help="2,000 plans (smoke test)")
     args = parser.parse_args()
     plans = 2_000 if args.quick else args.plans
     with tempfile.TemporaryDirectory() as tmp:
         source = args.from_store or f"sqlite:///{tmp}/source.db"
         target = args.to_store or f"sqlite:///{tmp}/target.db"
-        applied = build(source, Path(tmp), plans)
+        applied = build(source, Path(tmp), plans, max(2, args.revisions))
         read, versions, size = dump_time(source)
         _, baseline = child("history", "--store", source)
         copied, peak = child("store", "copy", "--from", source, "--to", target)
@@ -115,7 +118,7 @@ def main() -> int:
         started = time.perf_counter()
         copy_store(resolve_store(source), resolve_store(f"sqlite:///{tmp}/again.db"))
         in_process = time.perf_counter() - started
-    print(f"source: {plans:,} plans, 3 revisions, {versions:,} versions "
+    print(f"source: {plans:,} plans, {max(2, args.revisions)} revisions, {versions:,} versions "
           f"({size / 1e6:.1f} MB of JSON)")
     print(f"store copy (CLI, whole process): {copied:.2f} s = {versions / copied:,.0f} "
           f"versions/s")

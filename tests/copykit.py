@@ -29,8 +29,8 @@ def ok(*args: str) -> Result:
 
 
 def build_history(directory: Path, url: str) -> Path:
-    """Five revisions: create, replace, update, archive, hard delete; a drifted head and a
-    lock row left by a dead process. Returns the catalog."""
+    """Seven revisions: create, replace, update, archive, hard delete, create again, rename.
+    Returns the catalog."""
     cat = copy_examples(directory)
     ok("apply", str(cat), "--store", url, "--auto-approve", "-m", "first apply")
     licence = cat / "institutions.yaml"
@@ -49,6 +49,11 @@ def build_history(directory: Path, url: str) -> Path:
     ok("apply", str(cat), "--store", url, "--auto-approve", "--delete-removed")
     licence.write_text(kept, encoding="utf-8")  # created again: a new object number
     ok("apply", str(cat), "--store", url, "--auto-approve")
+    edit(licence, "  - id: campus-site-licence\n", "  - id: campus-licence\n"
+                                                     "    renamed_from: [campus-site-licence]\n")
+    edit(licence, "plans: [campus-site-licence]", "plans: [campus-licence]")
+    edit(licence, "group_owner_plan: campus-site-licence", "group_owner_plan: campus-licence")
+    ok("apply", str(cat), "--store", url, "--auto-approve")  # a rename: the same number
     return cat
 
 

@@ -24,7 +24,7 @@ Run = Callable[..., Result]
 
 @pytest.fixture(scope="module")
 def sqlite_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
-    """(url, file, catalog) of a SQLite store with six revisions, drift and a stale lock."""
+    """(url, file, catalog) of a SQLite store with seven revisions (a rename too), drift and a stale lock."""
     base = tmp_path_factory.mktemp("source")
     db = base / "source.db"
     cat = build_history(base, f"sqlite:///{db}")
@@ -82,7 +82,7 @@ def test_a_copy_reads_exactly_as_its_source(run: Run, request: pytest.FixtureReq
     target = new_store(request, pair[1], tmp_path, "copy")
     result = run("store", "copy", "--from", url, "--to", target)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"Copied {url} to {target}: 6 revision(s), 24 object(s), ")
+    assert result.stdout.startswith(f"Copied {url} to {target}: 7 revision(s), 24 object(s), ")
     assert records(target) == records(url)
     shown = tmp_path / "shown"
     shown.mkdir()
@@ -114,10 +114,10 @@ def test_the_copy_is_a_store_of_its_own_that_goes_on_numbering(
                                         "    currency: USD\n    interval: month\n")
         assert run("apply", str(cat), "--store", store, "--auto-approve").exit_code == 0
         plan = run("plan", str(cat), "--store", store)
-        assert plan.stdout.strip().endswith("No changes."), plan.stdout
+        assert "\nNo changes.\n" in plan.stdout, plan.stdout
     assert identities[0] != identities[1]  # a plan saved for one does not apply to the other
 
-    def untimed(url: str) -> list[Any]:  # the two applies of revision 7 ran a moment apart
+    def untimed(url: str) -> list[Any]:  # the two applies of revision 8 ran a moment apart
         return [dataclasses.replace(r, time="") if isinstance(r, RevisionRecord) else r
                 for r in records(url)]
 
@@ -375,7 +375,7 @@ def test_every_message_shows_urls_redacted(run: Run, source: tuple[str, Path, Pa
     with_password = pg_cluster.url().replace("postgres@", f"postgres:{secret}@")
     shown = with_password.replace(secret, "***")
     copied = run("store", "copy", "--from", url, "--to", with_password)
-    assert copied.exit_code == 0 and f"to {shown}: 6 revision(s)" in copied.stdout
+    assert copied.exit_code == 0 and f"to {shown}: 7 revision(s)" in copied.stdout
     back = f"sqlite:///{tmp_path}/back.db"
     outcomes = [copied, run("store", "copy", "--from", with_password, "--to", with_password),
                 run("store", "copy", "--from", url, "--to", with_password),  # not empty
@@ -459,3 +459,17 @@ def test_the_output_in_docs_stores_md_is_what_copy_prints(
                                "sqlite:///copy.db")
     assert re.sub(r"in [0-9.]+s\.$", "", result.stdout.strip()) == re.sub(
         r"in [0-9.]+s\.$", "", shown)
+
+
+def test_to_is_required_and_env_names_the_source(run: Run, source: tuple[str, Path, Path],
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    url, _, _ = source
+    usage = run("store", "copy", "--from", url)
+    assert usage.exit_code == 2 and "Missing option '--to'" in usage.stderr
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "offerspec.toml").write_text(f'[environments.production]\nstore = "{url}"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("store", "copy", "--env", "production", "--to", "sqlite:///experiment.db")
+    assert result.exit_code == 0, result.output
+    assert records("sqlite:///experiment.db") == records(url)

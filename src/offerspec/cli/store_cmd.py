@@ -3,6 +3,7 @@ catalog with its whole history into a new store)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import click
@@ -57,14 +58,16 @@ def migrate(lock_timeout: float, store: str | None, env: str | None) -> None:
                    "the default).")
 @click.option("--to", "target", metavar="URL", required=True,
               help="The new store: one that does not exist yet, or holds no revision.")
-@click.option("--lock-timeout", type=click.FloatRange(0.0, 86400.0), default=30.0,
+@click.option("--lock-timeout", type=FiniteFloat(0.0, 86400.0), default=30.0,
               show_default=True, help="Seconds to wait for the target's apply lock.")
-@env_option
+@functools.partial(env_option, help_text="Environment from offerspec.toml "
+                   "([environments.NAME]): its store is the default --from.")
 def copy(source: str | None, target: str, lock_timeout: float, env: str | None) -> None:
     """Copy a store with its whole history (revisions, versions, object numbers) into a new one.
 
     \b
-    offerspec store copy --from sqlite:///.offerspec/store.db --to sqlite:///copy.db
+    offerspec store copy --from sqlite:///.offerspec/store.db --to postgresql://USER@HOST/DB
+    offerspec store copy --env production --to sqlite:///experiment.db
     """
     from offerspec.cli.interrupts import Interrupted, finished, signal_of
     from offerspec.store.copy import copy_store

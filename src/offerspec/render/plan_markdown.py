@@ -72,7 +72,7 @@ def _heading(title: str) -> str:
 
 
 def render_markdown(changeset: ChangeSet, *, max_chars: int = MAX_CHARS) -> str:
-    new = f": {safe.clean(new_store_line(changeset))}" if changeset.store_is_new else ""
+    new = f": {new_store_line(changeset, safe.md_code)}" if changeset.store_is_new else ""
     at = ("(a platform: no revisions)" if changeset.store_identity.startswith(PLATFORM_IDENTITY)
           else f"at revision {changeset.base_revision}")
     head = (f"{_heading(new)}Against {safe.md_code(changeset.store_url)} {at}, "

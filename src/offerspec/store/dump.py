@@ -133,6 +133,8 @@ class HistoryCheck:
         self.revision = 0
         self._refs = array("q")
         """The versions this revision's changes refer to."""
+        self._ref_at = array("q")
+        """The position of each of those changes (for messages)."""
         self._written = array("q")
         """The object numbers of the versions this revision wrote, ascending."""
         self._head: tuple[str, str] | None = None
@@ -195,6 +197,7 @@ class HistoryCheck:
                         raise self.fail("revisions", where, f"change {index} refers to "
                                         f"version {str(ref)[:40]!r}")
                     self._refs.append(ref)
+                    self._ref_at.append(index)
         except RecursionError:
             raise self.fail("revisions", where, "changes holds JSON nested too deeply") from None
         except ValueError as exc:
@@ -203,16 +206,12 @@ class HistoryCheck:
 
     def _end_revision(self) -> None:
         written = self._written
-        for ref in self._refs:
+        for ref, index in zip(self._refs, self._ref_at, strict=True):
             at = bisect_left(written, ref)
             if at == len(written) or written[at] != ref:
-                raise self.fail("revisions", str(self.revision), f"change {self._change_of(ref)} "
-                                 f"refers to version {ref}, which is not in the versions table")
-        self._refs, self._written = array("q"), array("q")
-
-    def _change_of(self, ref: int) -> int:
-        """The position of the change that refers to ``ref`` (for the message only)."""
-        return _position(ref, self._refs)
+                raise self.fail("revisions", str(self.revision), f"change {index} refers to "
+                                 f"version {ref}, which is not in the versions table")
+        self._refs, self._ref_at, self._written = array("q"), array("q"), array("q")
 
     def _version(self, v: VersionRecord) -> None:
         row = f"(number {v.number}, revision {v.revision})"
@@ -255,23 +254,19 @@ class HistoryCheck:
             raise self.fail("history", "1", "the stream is empty")
         if self._head is None:
             self._end_revision()
-        for number, revision in self._deleted.items():
-            if not 0 < revision <= self.revision:
-                raise self.fail("objects", f"number {number}", f"deleted in revision "
-                                 f"{revision}, which is not in the revisions table")
         announced = {"objects": self.header.objects, "versions": self.header.versions,
                      "revisions": self.header.revisions}
         for what, count in announced.items():
             if self.counts[what] != count:
                 raise self.fail("history", what, f"{count} announced, {self.counts[what]} "
                                  "read (the source changed or was cut short)")
+        for number, revision in self._deleted.items():
+            if not 0 < revision <= self.revision:
+                raise self.fail("objects", f"number {number}", f"deleted in revision "
+                                 f"{revision}, which is not in the revisions table")
         if self.header.last_number < self._last_object:
             raise self.fail("history", "last_number", f"{self.header.last_number} is below "
                              f"object number {self._last_object}")
-
-
-def _position(ref: int, refs: array[int]) -> int:
-    return refs.index(ref) + 1
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")

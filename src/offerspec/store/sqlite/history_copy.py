@@ -181,7 +181,7 @@ def load(flush: Flush, url: str, records: Iterable[HistoryRecord],
     transaction); returns the finished check (its header: the last object number)."""
     check = HistoryCheck(url)
     rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
-    waiting = done = 0
+    waiting = done = told = 0
 
     def write() -> None:
         for table in TABLES:  # objects before the versions and heads that refer to them
@@ -200,8 +200,9 @@ def load(flush: Flush, url: str, records: Iterable[HistoryRecord],
         if waiting >= BATCH:
             write()
             waiting = 0
-            if progress is not None and check.header is not None:
+            if progress is not None and check.header is not None and done > told:
                 progress(done, check.header.versions)
+                told = done
     write()
     check.finish()
     if progress is not None and check.header is not None:
