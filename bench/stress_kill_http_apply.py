@@ -73,7 +73,7 @@ def main() -> None:
                     proc = subprocess.Popen(
                         [sys.executable, "-m", "offerspec", "apply", "--auto-approve", str(catalog),
                          "--store", serve.url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    time.sleep(rng.uniform(1.0, 8.0))
+                    time.sleep(rng.uniform(0.8, 2.5))
                     proc.send_signal(signal.SIGKILL)
                     proc.wait(60)
                     check(serve.url)
