@@ -134,7 +134,7 @@ SCHEMA_CASES = {
     "drifted as number": (_set(("changes", 0, "drifted"), 0),
                           "changes[0].drifted: input should be a valid boolean"),
     "unknown key": (_set(("options", "yolo"), True),
-                    "options.yolo: not a key of a plan file (format_version 1)"),
+                    "options.yolo: not a key of a plan file (format_version 1 or 2)"),
     "unknown action": (_set(("changes", 0, "action"), "explode"),
                        "changes[0]: input tag 'explode' found using 'action' does not match"),
     "bad hash": (_set(("changes", 0, "live_hash"), "x"),
@@ -215,6 +215,7 @@ def test_every_number_option_is_finite() -> None:
 @pytest.mark.parametrize("args", [("apply", "--max-archive-share"), ("apply", "--lock-timeout"),
                                   ("plan", "--max-archive-share"),
                                   ("store", "migrate", "--lock-timeout"),
+                                  ("store", "copy", "--to", "x.db", "--lock-timeout"),
                                   ("serve", "--lock-timeout")])
 def test_no_option_accepts_a_non_finite_number(run, args: tuple[str, ...], value: str) -> None:
     result = run(*args, value)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from offerspec.load.yaml12 import resolve_plain
-from offerspec.model import MODEL_BY_KIND, Plan
+from offerspec.model import MODEL_BY_KIND, data_fields
 from offerspec.paths import file_name
 from offerspec.render.safe import csv_row
 from offerspec.schema import SCHEMA_ID
@@ -35,7 +35,7 @@ def _default(kind: str, name: str, data: dict[str, Any]) -> Any:
 def to_source(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """An object as a catalog author would write it: model field order, defaults left out."""
     out: dict[str, Any] = {}
-    for name in MODEL_BY_KIND[kind].model_fields:
+    for name in data_fields(kind):
         if name not in data:
             continue
         value = data[name]
@@ -122,7 +122,7 @@ def _cell(value: Any) -> str:
 
 def plans_csv(snapshot: Snapshot, *, include_archived: bool = False) -> str:
     """Every plan field, one plan a row; amounts in integer minor units, lists joined by ';'."""
-    columns = [*CSV_LEAD, *(f for f in Plan.model_fields if f not in CSV_LEAD)]
+    columns = [*CSV_LEAD, *(f for f in data_fields("plans") if f not in CSV_LEAD)]
     out = [csv_row(columns)]
     rows: Iterable[Any] = sorted(snapshot.objects.get("plans", {}).items())
     for _, obj in rows:

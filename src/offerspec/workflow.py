@@ -8,7 +8,7 @@ from typing import Any
 
 from offerspec.catalog import Catalog
 from offerspec.diagnostics import DiagnosticsError, OfferspecError
-from offerspec.diff.changes import label
+from offerspec.diff.changes import SINGULAR, label, touched
 from offerspec.diff.changeset import ChangeSet, make_changeset
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import (
@@ -66,12 +66,14 @@ def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
                 f"this is {snapshot.identity} ({snapshot.url})"]
     reasons = []
     for change in changeset.changes:
-        live = snapshot.get(change.kind, change.id)
-        now = None if live is None else text_hash(live.text)
-        if now != change.live_hash:
-            state = "was deleted" if now is None else (
-                "was created" if change.live_hash is None else "changed")
-            reasons.append(f"{label(change)} {state}")
+        for (kind, ident), expected in touched(change):
+            live = snapshot.get(kind, ident)
+            now = None if live is None else text_hash(live.text)
+            if now != expected:
+                state = "was deleted" if now is None else (
+                    "was created" if expected is None else "changed")
+                name = label(change) if ident == change.id else f"{SINGULAR[kind]} {ident}"
+                reasons.append(f"{name} {state}")
     if snapshot.revision != changeset.base_revision:
         reasons.insert(0, f"the store moved from revision {changeset.base_revision} "
                           f"to {snapshot.revision}")

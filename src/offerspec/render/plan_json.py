@@ -12,23 +12,35 @@ from typing import Any
 
 from offerspec import __version__
 from offerspec.diagnostics import OfferspecError
-from offerspec.diff.changes import Change, from_dict, label, to_dict
+from offerspec.diff.changes import Change, Rename, from_dict, label, to_dict
 from offerspec.diff.changeset import ChangeSet
 from offerspec.diff.safety import PlanOptions
 from offerspec.render.plan_text import new_store_line
 from offerspec.render.safe import json_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the ``rename`` action and ``notes``. A plan with neither is written as 1, byte for byte as
+before (older offerspec versions read it); both are read."""
+READS = (1, 2)
 KIND = "offerspec-plan"
+
+
+def format_version(changeset: ChangeSet) -> int:
+    uses_2 = changeset.notes or any(isinstance(c, Rename) for c in changeset.changes)
+    return FORMAT_VERSION if uses_2 else 1
 
 
 def to_document(changeset: ChangeSet) -> dict[str, Any]:
     counts = changeset.counts()
     options = changeset.options
     notice = {"notice": new_store_line(changeset)} if changeset.store_is_new else {}
+    version = format_version(changeset)
+    actions = ("create", "update", "replace", "archive", "unarchive", "delete",
+               *(("rename",) if version >= 2 else ()))
+    notes = {"notes": [n.to_dict() for n in changeset.notes]} if version >= 2 else {}
     return notice | {
         "format": KIND,
-        "format_version": FORMAT_VERSION,
+        "format_version": version,
         "offerspec_version": __version__,
         "store": {"url": changeset.store_url, "identity": changeset.store_identity,
                   "revision": changeset.base_revision},
@@ -36,11 +48,10 @@ def to_document(changeset: ChangeSet) -> dict[str, Any]:
         "options": {"delete_removed": options.delete_removed,
                     "allow_destroy": options.allow_destroy,
                     "max_archive_share": options.max_archive_share},
-        "summary": {a: counts[a] for a in
-                    ("create", "update", "replace", "archive", "unarchive", "delete")}
+        "summary": {a: counts[a] for a in actions}
         | {"drift": changeset.drift_count(), "text": changeset.summary()},
         "changes": [to_dict(c) for c in changeset.changes],
-    }
+    } | notes
 
 
 def render_json(changeset: ChangeSet) -> str:
@@ -128,9 +139,9 @@ def load_plan(path: Path) -> ChangeSet:
     if not isinstance(raw, dict) or raw.get("format") != KIND:
         raise _bad(path, "it is not an offerspec plan")
     version = raw.get("format_version")
-    if type(version) is not int or version != FORMAT_VERSION:  # bool: True == 1
+    if type(version) is not int or version not in READS:  # bool: True == 1
         raise _bad(path, f"format_version {version!r} is not "
-                         f"{FORMAT_VERSION}, the version this offerspec reads")
+                         f"{' or '.join(map(str, READS))}, the versions this offerspec reads")
     problem = walk(raw)
     if problem is not None:
         raise _bad(path, problem)
@@ -141,6 +152,8 @@ def load_plan(path: Path) -> ChangeSet:
     options = PlanOptions(document.options.delete_removed, document.options.allow_destroy,
                           document.options.max_archive_share)
     changes = tuple(from_dict(c) for c in raw["changes"])
+    if version < 2 and any(isinstance(c, Rename) for c in changes):
+        raise _bad(path, "a rename in a format_version 1 plan (renames came with 2)")
     _validate_data(path, changes)
     changeset = ChangeSet(changes, document.store.identity, document.store.url,
                           document.store.revision, document.catalog_hash, options)
@@ -151,8 +164,9 @@ def load_plan(path: Path) -> ChangeSet:
 def _check_summary(path: Path, summary: dict[str, Any], changeset: ChangeSet) -> None:
     """The summary is what a reviewer read: it must say what the changes do."""
     counts = changeset.counts()
-    expected = {a: counts[a] for a in ("create", "update", "replace", "archive", "unarchive",
-                                       "delete")} | {"drift": changeset.drift_count(),
+    actions = [a for a in ("create", "update", "replace", "archive", "unarchive", "delete",
+                           "rename") if a in summary]
+    expected = {a: counts[a] for a in actions} | {"drift": changeset.drift_count(),
                                                      "text": changeset.summary()}
     wrong = [key for key, value in expected.items() if summary[key] != value]
     if wrong:

@@ -1,4 +1,4 @@
-"""The saved plan's schema (``format_version`` 1): a plan file is untrusted input.
+"""The saved plan's schema (``format_version`` 1; 2 adds renames and notes): untrusted input.
 
 Strict pydantic models of every key ``plan_json.to_document`` writes, and nothing else: no
 coercion (``"false"`` is not a boolean, ``1.0`` is not a revision), numbers in range and
@@ -56,6 +56,8 @@ class Summary(_Strict):
     archive: Count
     unarchive: Count
     delete: Count
+    rename: Count | None = None
+    """format_version 2 only."""
     drift: Count
     text: ShortText
 
@@ -114,25 +116,67 @@ class ReplaceEntry(_Writing):
         return self
 
 
+class RenameEntry(_Writing):
+    action: Literal["rename"]
+    old_id: Id
+    forcing: list[Annotated[str, Field(min_length=1, max_length=64)]]
+    new_generation: Generation
+    offers: list[Id]
+    group_plans: list[Id]
+
+    @model_validator(mode="after")
+    def _generation(self) -> RenameEntry:
+        expected = self.generation + 1 if self.forcing else self.generation
+        if self.new_generation != expected:
+            raise ValueError(f"new_generation {self.new_generation} is not {expected} "
+                             f"(generation {self.generation}, "
+                             f"{'a' if self.forcing else 'no'} replace)")
+        if self.old_id == self.id:
+            raise ValueError(f"old_id is the new id {self.id!r}")
+        return self
+
+
+class NoteEntry(_Strict):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    message: ShortText
+    hint: ShortText | None
+    file: ShortText
+    line: Count
+    col: Count
+
+
 class DeleteEntry(_Existing):
     action: Literal["delete"]
 
 
 ChangeEntry = Annotated[CreateEntry | UpdateEntry | ReplaceEntry | ArchiveEntry
-                        | UnarchiveEntry | DeleteEntry, Field(discriminator="action")]
-ACTIONS = ("create", "update", "replace", "archive", "unarchive", "delete")
+                        | UnarchiveEntry | DeleteEntry | RenameEntry, Field(discriminator="action")]
+ACTIONS = ("create", "update", "replace", "archive", "unarchive", "delete", "rename")
 
 
 class PlanDocument(_Strict):
     notice: ShortText | None = None
     format: Literal["offerspec-plan"]
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     offerspec_version: Annotated[str, Field(max_length=100)]
     store: StoreRef
     catalog_hash: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
     options: Options
     summary: Summary
     changes: list[ChangeEntry]
+    notes: list[NoteEntry] | None = None
+    """format_version 2 only."""
+
+    @model_validator(mode="after")
+    def _version_2_keys(self) -> PlanDocument:
+        if self.format_version == 1:
+            if any(isinstance(c, RenameEntry) for c in self.changes):
+                raise ValueError("a rename in a format_version 1 plan (renames came with 2)")
+            if self.notes is not None or self.summary.rename is not None:
+                raise ValueError("notes and summary.rename came with format_version 2")
+        elif self.notes is None or self.summary.rename is None:
+            raise ValueError("a format_version 2 plan has notes and summary.rename")
+        return self
 
 
 def where(loc: tuple[str | int, ...]) -> str:
@@ -159,10 +203,12 @@ def first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     message = str(error["msg"])
     message = message[:1].lower() + message[1:]
-    found = "" if error["type"] in ("missing", "extra_forbidden") else \
+    found = "" if error["type"] in ("missing", "extra_forbidden", "value_error") else \
         f" (got {_shown(error['input'])})"
+    if error["type"] == "value_error":  # a model's own check: its message says it all
+        message = message.removeprefix("value error, ")
     if error["type"] == "extra_forbidden":
-        message = "not a key of a plan file (format_version 1)"
+        message = "not a key of a plan file (format_version 1 or 2)"
     more = exc.error_count() - 1
     return f"{where(tuple(error['loc']))}: {message}{found}" + (
         f" (and {more} more)" if more else "")
