@@ -6,6 +6,8 @@ import ipaddress
 import re
 from functools import cache, lru_cache
 
+from offerspec.numbers import is_digits
+
 
 @cache
 def country_codes() -> frozenset[str]:
@@ -34,7 +36,7 @@ def domain_problem(domain: str) -> str | None:
     for label in labels:
         if not _LABEL.match(label):
             return f"label '{label}' is not letters, digits and inner hyphens"
-    if labels[-1].isdigit():
+    if is_digits(labels[-1]):
         return "the last label cannot be numeric"
     return None
 

@@ -45,3 +45,21 @@ def safe_join(directory: Path, name: str) -> Path:
         raise OfferspecError(f"refusing to write {name!r}: not a plain file name in {directory}",
                              hint="this is a bug in offerspec: please report it")
     return directory / name
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a file (a control character such as NUL, a component over 255
+    bytes), or None. Checked where a path comes in (a store URL, a catalog path), so the
+    operating system never gets to refuse it with an exception."""
+    control = _CONTROL.search(text)
+    if control is not None:
+        return f"it holds the control character U+{ord(control.group()):04X}"
+    for part in text.replace("\\", "/").split("/"):
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if size > MAX_NAME_BYTES:
+            return (f"a part of it is {size} bytes long, over the {MAX_NAME_BYTES}-byte limit of "
+                    "a file name")
+    return None

@@ -15,6 +15,7 @@ from offerspec.load.files import Document
 from offerspec.load.yaml12 import Path
 from offerspec.model import KINDS, MAX_AMOUNT, MAX_TRIAL_DAYS, MODEL_BY_KIND, SLUG_PATTERN
 from offerspec.money import amount_hint, currency_codes, format_amount
+from offerspec.numbers import is_digits
 from offerspec.spellings import country_hint, currency_hint, currency_spelling, date_problem
 
 
@@ -166,7 +167,7 @@ def error_to_diagnostic(doc: Document, base: Path, error: Any, item: Any) -> Dia
         hint = "write true or false (yes/no/on/off are text in YAML 1.2)"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{name} must be an integer, got {shown}"
-        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 30:
+        if isinstance(value, str) and is_digits(value.removeprefix("-")) and len(value) <= 30:
             hint = f"write it unquoted and without leading zeros: {int(value)}"
         elif isinstance(value, float) and _hintable(value) and value.is_integer():
             hint = f"write a whole number without a decimal point: {int(value)}"

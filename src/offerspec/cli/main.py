@@ -57,9 +57,32 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
+    detailed = False
+    """The command line holds --detailed-exitcode: a usage error exits 1, as 2 means "changes"
+    (a misspelt command or option anywhere on the line too)."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        from offerspec.cli.options import detailed_exitcode_in
+
+        self.detailed = detailed_exitcode_in(args)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise self._usage(exc) from None
+
+    def _usage(self, exc: click.UsageError) -> click.UsageError:
+        if self.detailed and exc.exit_code == click.UsageError.exit_code:
+            from offerspec.cli.options import UsageErrorExitingOne
+
+            return UsageErrorExitingOne(exc.format_message(), exc.ctx)
+        return exc
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise self._usage(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:  # e.g. `offerspec export | head`: click quiets it, exit 1
@@ -74,6 +97,14 @@ class LazyGroup(click.Group):
                 ctx.exit(exc.exit_code)
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except OSError as exc:  # a file system refusal no command foresaw: the user's, not a bug
+            from offerspec.render.safe import text
+
+            where = f"{exc.filename}: " if exc.filename is not None else ""
+            click.echo(text([f"error: {where}{exc.strerror or exc}",
+                             "  hint: check the path, its permissions and the free space"]),
+                       nl=False, err=True)
+            ctx.exit(EXIT_USER_ERROR)
         except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exits
             from offerspec.diagnostics import DiagnosticsError, OfferspecError
 
@@ -118,4 +149,7 @@ def main() -> None:
     from offerspec.cli.interrupts import install
 
     install()
+    from offerspec.render.safe import escape_unencodable
+
+    escape_unencodable(sys.stdout, sys.stderr)  # PYTHONIOENCODING=latin-1 and an emoji: no crash
     cli(prog_name="offerspec")

@@ -53,3 +53,24 @@ class FiniteFloat(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return super().convert(number, param, ctx)
+
+
+class UsageErrorExitingOne(click.UsageError):
+    """A usage error under --detailed-exitcode, where exit 2 means "changes"."""
+
+    exit_code = 1
+
+
+DETAILED_FLAG = "--detailed-exitcode"
+
+
+def detailed_exitcode_in(args: list[str]) -> bool:
+    """Whether the command line asks for --detailed-exitcode, in any spelling (also a wrong
+    one such as ``--detailed-exitcode=1``): then no usage error may exit 2, which means
+    "changes" (an argument after ``--`` is a path, not an option)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == DETAILED_FLAG or arg.startswith(DETAILED_FLAG + "="):
+            return True
+    return False

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.options import (
+    UsageErrorExitingOne,
+    catalog_paths,
+    detailed_exitcode_in,
+    strict_option,
+)
 from offerspec.cli.store_options import (
     catalog_args,
     echo_warnings,
@@ -26,20 +31,16 @@ if TYPE_CHECKING:
 EXIT_CHANGES = 2
 
 
-class _UsageErrorExitingOne(click.UsageError):
-    exit_code = 1
-
-
 class DetailedExitCommand(click.Command):
     """With --detailed-exitcode, exit 2 means "changes": a usage error must then exit 1, not 2."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        detailed = "--detailed-exitcode" in args  # before parsing: it consumes ``args``
+        detailed = detailed_exitcode_in(args)  # before parsing: it consumes ``args``
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             if detailed:
-                raise _UsageErrorExitingOne(exc.format_message(), exc.ctx) from None
+                raise UsageErrorExitingOne(exc.format_message(), exc.ctx) from None
             raise
 
 

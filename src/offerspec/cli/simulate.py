@@ -249,7 +249,7 @@ def run_signup(catalog: Catalog, options: SimulateOptions, when: date) -> bool:
 def run_batch_command(catalog: Catalog, path: str, output_format: str, when: date) -> int:
     """Exit 1 when any row is invalid (each reported as file:line on stderr), else 0."""
     from offerspec.simulate import index_for
-    from offerspec.simulate.batch import run_batch, write_csv
+    from offerspec.simulate.batch import bounded_lines, run_batch, write_csv
     from offerspec.simulate.jsonl import simulate_jsonl
 
     invalid = 0
@@ -263,8 +263,9 @@ def run_batch_command(catalog: Catalog, path: str, output_format: str, when: dat
     out = sys.stdout  # (click.get_text_stream is deprecated in click 8.5)
     try:
         index = index_for(catalog)
-        results = simulate_jsonl(handle, name, index, when, out) if output_format == "jsonl" \
-            else write_csv(run_batch(handle, name, index, when), out)
+        lines = bounded_lines(handle, name)
+        results = simulate_jsonl(lines, name, index, when, out) if output_format == "jsonl" \
+            else write_csv(run_batch(lines, name, index, when), out)
         for result in results:
             if result.error is not None:
                 invalid += 1

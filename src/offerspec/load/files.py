@@ -14,6 +14,7 @@ from typing import Any
 
 from offerspec.diagnostics import Diagnostic, OfferspecError
 from offerspec.load.yaml12 import MAX_DEPTH, SourceMap, YamlBuilder
+from offerspec.paths import path_problem
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -77,6 +78,11 @@ def find_files(paths: Iterable[str | os.PathLike[str]], *,
     problems: list[Diagnostic] = []
     for raw in paths:
         path = Path(raw)
+        problem = path_problem(str(raw))
+        if problem is not None:
+            problems.append(Diagnostic(_display(path), 1, 1, "unreadable",
+                                       f"cannot read it: {problem}"))
+            continue
         try:
             info = path.stat()
         except FileNotFoundError:
@@ -105,8 +111,12 @@ def find_files(paths: Iterable[str | os.PathLike[str]], *,
 
 def _unreadable(path: Path, exc: OSError, what: str) -> Diagnostic:
     why = exc.strerror or str(exc)
+    try:
+        link = path.is_symlink()
+    except (OSError, ValueError):
+        link = False
     hint = ("a symbolic link must lead to a file or directory that exists"
-            if path.is_symlink() else "check its permissions and name")
+            if link else "check its permissions and name")
     return Diagnostic(_display(path), 1, 1, "unreadable", f"{what}: {why}", hint=hint)
 
 

@@ -126,6 +126,43 @@ def csv_row(cells: Iterable[object]) -> str:
     return ",".join(csv_cell(cell) for cell in cells) + "\n"
 
 
+# Streams --------------------------------------------------------------------------------------
+
+ESCAPE_UNENCODABLE = "offerspec-escape"
+"""The error handler of stdout and stderr: a character the stream's encoding cannot hold
+(an emoji on a latin-1 terminal) is written as ``\\uXXXX`` (a surrogate pair beyond the BMP),
+which is also a valid escape inside a JSON string; never a crash."""
+
+
+def _escape_unencodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+def escape_unencodable(*streams: IO[str]) -> None:
+    """Make ``streams`` (stdout, stderr) write what their encoding cannot hold as escapes."""
+    import codecs
+
+    try:
+        codecs.lookup_error(ESCAPE_UNENCODABLE)
+    except LookupError:
+        codecs.register_error(ESCAPE_UNENCODABLE, _escape_unencodable)
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if reconfigure is not None and encoding not in ("utf-8", "utf8"):
+            reconfigure(errors=ESCAPE_UNENCODABLE)
+
+
 # Colour -------------------------------------------------------------------------------------
 
 COLOURS = {"green": "32", "yellow": "33", "red": "31", "bold": "1"}

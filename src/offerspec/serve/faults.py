@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from offerspec.diagnostics import OfferspecError
+from offerspec.numbers import is_digits
 
 _SHARE = r"(0(?:\.\d+)?|1(?:\.0+)?|\.\d+)"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s)\Z")
@@ -78,7 +79,8 @@ def parse_faults(spec: str) -> Faults:
             if seconds > 60:
                 raise OfferspecError(f"--faults: a delay of {parts[2]} is over 60 s", hint=FAULT_HELP)
             values["delay_seconds"] = seconds
-        elif name == "seed" and len(parts) == 2 and parts[1].isdigit():
+        elif name == "seed" and len(parts) == 2 and is_digits(parts[1]) \
+                and len(parts[1]) <= 18:
             values["seed"] = int(parts[1])
         else:
             raise OfferspecError(f"--faults: cannot read {entry!r}", hint=FAULT_HELP)

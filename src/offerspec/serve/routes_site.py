@@ -9,6 +9,7 @@ from fastapi import FastAPI, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from offerspec.diagnostics import OfferspecError
+from offerspec.numbers import is_digits
 from offerspec.serve.errors import ApiError, not_found
 from offerspec.serve.responses import Authorize, documented_errors, json_response
 from offerspec.serve.simulation import (
@@ -88,7 +89,7 @@ def site_routes(app: FastAPI, server: ServerState, authorize: Authorize) -> None
 
 def _offer_id(view: Any, ident: str) -> str:
     """An offer by platform id (digits) or catalog id (``/offers/subscribe/view``)."""
-    if ident.isdigit() and len(ident) < 19:
+    if is_digits(ident) and len(ident) < 19:
         stored = view.get("offers", int(ident))
         if stored is not None:
             return str(stored.id)

@@ -179,6 +179,26 @@ class RowParser:
 _ANONYMOUS = Member()
 
 
+MAX_LINE_CHARS = 1 << 20
+"""A batch line longer than this is refused (a CSV's own field limit is 131,072)."""
+
+
+def bounded_lines(handle: TextIO, name: str) -> Iterator[str]:
+    """The lines of ``handle``, each read only up to the limit: ``--batch /dev/zero`` (or any
+    file without line breaks) is an error after a MiB, not a read without end."""
+    readline = handle.readline
+    number = 0
+    while True:
+        line = readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise OfferspecError(f"{name}:{number}: a line of over {MAX_LINE_CHARS:,} characters",
+                                 hint="a batch CSV holds one checkout a line: is it the right file?")
+        yield line
+
+
 def _rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
     """The reader's rows; a malformed file (e.g. a NUL byte) is an input error, not a bug."""
     try:
@@ -189,7 +209,8 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
                              hint="save the file as plain UTF-8 CSV") from None
 
 
-def run_batch(handle: TextIO, name: str, index: CatalogIndex, default_date: date) -> Iterator[RowResult]:
+def run_batch(handle: Iterable[str], name: str, index: CatalogIndex,
+              default_date: date) -> Iterator[RowResult]:
     """Simulate every row of a CSV file; bad rows become errors, the others outcomes."""
     reader = csv.reader(handle)
     parser = RowParser(read_header(reader, name), index, default_date)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from offerspec.diagnostics import OfferspecError
 from offerspec.geo import country_codes
+from offerspec.numbers import whole_number
 from offerspec.simulate.index import CatalogIndex
 from offerspec.simulate.signup import email_domain, parse_ip
 from offerspec.simulate.types import Holding
@@ -57,10 +58,11 @@ def parse_count(text: str, what: str, maximum: int) -> int:
     stripped = text.strip()
     if not stripped:
         return 0
-    if not stripped.isdigit() or int(stripped) > maximum:
+    value = whole_number(stripped, maximum)
+    if value is None:
         raise OfferspecError(f"invalid {what} '{text}'",
                              hint=f"write a whole number from 0 to {maximum}")
-    return int(stripped)
+    return value
 
 
 def parse_holding(text: str, index: CatalogIndex) -> Holding:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from operator import itemgetter
 from typing import TextIO, TypeVar
@@ -105,7 +105,7 @@ def _dated(parser: RowParser, index: CatalogIndex, encoder: _Encoder, situation:
     return _error_text(error), error, situation.contact
 
 
-def simulate_jsonl(handle: TextIO, name: str, index: CatalogIndex, default_date: date, out: TextIO,
+def simulate_jsonl(handle: Iterable[str], name: str, index: CatalogIndex, default_date: date, out: TextIO,
                    *, memo_size: int = ROW_MEMO_SIZE) -> Iterator[RowResult]:
     """``write_jsonl(run_batch(...))``, byte for byte, fast: simulates every CSV row of
     ``handle`` and writes its JSON line to ``out``; yields the invalid rows (as found).

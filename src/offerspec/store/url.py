@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from offerspec.store.base import Store
 
 from offerspec.diagnostics import OfferspecError, docs_url
+from offerspec.render.safe import clean
 
 ENV_VAR = "OFFERSPEC_STORE"
 PROJECT_FILE = "offerspec.toml"
@@ -175,6 +176,10 @@ def load_project(path: Path) -> Project:
     except UnicodeDecodeError as exc:
         raise OfferspecError(f"{path}:1:1: not UTF-8 text ({exc.reason})",
                              hint="save offerspec.toml as UTF-8") from exc
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise OfferspecError(f"{path}:1:1: not valid TOML for offerspec: nested too deeply",
+                             hint="offerspec.toml holds a few tables of strings: "
+                                  f"see {docs_url('plan-and-apply.md')}") from None
     except tomllib.TOMLDecodeError as exc:
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise OfferspecError(f"{_toml_error_at(path, exc)}: not valid TOML: {message}",
@@ -245,6 +250,13 @@ def url_to_path(url: str, base: Path) -> Path | None:
         raise OfferspecError(f"unknown store URL scheme {scheme!r} in {shown!r}",
                              hint="use sqlite:///path/to/store.db or "
                                   "postgresql://USER@HOST:5432/DB")
+    from offerspec.paths import path_problem
+
+    problem = path_problem(str(path))
+    if problem is not None:
+        raise OfferspecError(f"store URL {clean(shown)}: {problem}",
+                             hint="name the store file with printable characters and parts of "
+                                  "at most 255 bytes")
     return path if path.is_absolute() else base / path
 
 
