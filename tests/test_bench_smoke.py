@@ -43,3 +43,36 @@ def test_bench_store_size_quick() -> None:
     assert result.returncode == 0, result.stdout + result.stderr  # both ratios within 1.5x
     assert "sqlite: store after 2,000 plans:" in result.stdout and "revision of 1,000 changes" in (
         result.stdout)
+
+
+def test_bench_plan_apply_and_store_size_quick_on_postgresql(pg_cluster) -> None:
+    base = pg_cluster.base_url()
+    plan_apply = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_plan_apply.py"),
+                                 "--quick", "--store", base], capture_output=True, text=True,
+                                timeout=300, check=False)
+    assert plan_apply.returncode == 0, plan_apply.stderr
+    assert "[postgresql]" in plan_apply.stdout and "vs the SQLite plan" in plan_apply.stdout
+    size = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_size.py"), "--quick",
+                           "--store", base], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert size.returncode == 0, size.stdout + size.stderr  # both ratios within 1.5x
+    assert "postgresql: store after 2,000 plans:" in size.stdout
+    leftover = pg_cluster.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE "
+                              "'offerspec_bench_%'")
+    assert leftover == []  # the scratch schemas are dropped
+
+
+def test_bench_http_apply_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_http_apply.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "HttpStore.apply, --parallelism 4" in result.stdout and "0 failures" in result.stdout
+
+
+def test_bench_store_copy_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("source: 2,000 plans, 3 revisions, ", "store copy (CLI, whole process): ",
+                 "floor: dump_history alone ", "peak RSS: copy "):
+        assert name in result.stdout

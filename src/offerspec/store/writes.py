@@ -19,14 +19,18 @@ from offerspec.diff.changes import (
     Change,
     Create,
     Delete,
+    Rename,
     Replace,
     Unarchive,
     Update,
     label,
+    moves_of,
     to_dict,
+    touched,
 )
+from offerspec.diff.compare import follow_references
 from offerspec.store.base import LiveObject, Progress, StaleRevision, text_hash
-from offerspec.store.compact import pack
+from offerspec.store.compact import pack, unpack
 
 BATCH = 2000
 """Changes written per flush (and per progress report)."""
@@ -55,6 +59,11 @@ class Rows:
         self.versions: list[VersionRow] = []
         self.deleted: list[tuple[int, str, str]] = []
         """(revision, kind, id) of hard-deleted objects."""
+        self.renamed: list[tuple[str, str, str]] = []
+        """(new id, kind, old id) of renamed objects: ``flush`` moves them first (every
+        generation's ``objects`` row and the head), then writes the other rows."""
+        self.moves: dict[str, dict[str, str]] = {}
+        """kind -> old id -> new id of every rename of this apply (``write_changes`` sets it)."""
 
     def new_object(self, kind: str, ident: str, generation: int) -> int:
         self.last_number += 1
@@ -76,8 +85,14 @@ class Rows:
     def flush(self) -> None:
         raise NotImplementedError
 
+    def old_generations(self, kinds: Sequence[str]) -> list[tuple[str, int, str, int, Any, Any]]:
+        """(kind, number, id, revision, stored data, compact) of the latest version of every
+        generation of ``kinds`` that is no head and not deleted (after a flush)."""
+        raise NotImplementedError
+
     def clear(self) -> None:
         self.objects, self.heads, self.versions, self.deleted = [], [], [], []
+        self.renamed = []
 
 
 def record(change: Change, number: int | None) -> str:
@@ -111,8 +126,44 @@ def _write_replace(w: Rows, c: Change) -> int:
     assert isinstance(c, Replace)
     # The old generation is archived (existing subscribers keep it); the id now means the new one.
     old = {**c.data, **{f.field: f.old for f in c.fields}, "status": "archived"}
+    old = follow_references(c.kind, old, w.moves)  # naming a renamed object by its new id
     w.put(c.kind, c.id, _head(w, c), old, head=False)
     return w.put(c.kind, c.id, w.new_object(c.kind, c.id, c.new_generation), c.data)[0]
+
+
+def _write_rename(w: Rows, c: Change) -> int:
+    """The object moves to the new id (numbers and versions stay: ``Rows.renamed``), then its
+    update or replace is written under the new id."""
+    assert isinstance(c, Rename)
+    number = w.numbers.pop((c.kind, c.old_id), None)
+    if number is None:  # checked against the plan's live hash before: cannot happen
+        raise AssertionError(f"no head for {c.kind}/{c.old_id}")
+    w.renamed.append((c.id, c.kind, c.old_id))
+    w.numbers[(c.kind, c.id)] = number
+    then = c.then()
+    return WRITERS[type(then)](w, then) or number
+
+
+REFERRING = {"products": ("plans",), "plans": ("plans", "offers"), "offers": ()}
+"""kind -> the kinds whose objects may name one of it (diff.compare.REFERENCES)."""
+
+
+def follow_in_old_generations(w: Rows) -> None:
+    """An old generation (no head: a replaced plan's, kept for its subscribers) that names an
+    object renamed in this apply gets a version naming it by its new id. Runs once, after every
+    change is written and flushed; skips the generations this revision wrote."""
+    kinds = sorted({k for kind, moved in w.moves.items() if moved for k in REFERRING[kind]})
+    if not kinds:
+        return
+    for kind, number, ident, revision, stored, compact in w.old_generations(kinds):
+        if revision == w.revision:
+            continue
+        data = json.loads(unpack(kind, stored, bool(compact)))
+        followed = follow_references(kind, data, w.moves)
+        if followed is not data:
+            w.put(kind, ident, number, followed, head=False)
+    w.flush()
+    w.clear()
 
 
 def _write_delete(w: Rows, c: Change) -> None:
@@ -123,6 +174,7 @@ def _write_delete(w: Rows, c: Change) -> None:
 WRITERS: dict[type[Any], Callable[[Rows, Change], int | None]] = {
     Create: _write_create, Update: _write_in_place, Archive: _write_in_place,
     Unarchive: _write_in_place, Replace: _write_replace, Delete: _write_delete,
+    Rename: _write_rename,
 }
 
 
@@ -138,9 +190,11 @@ def check_live_hashes(changes: Sequence[Change], heads: dict[str, dict[str, Live
     live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
     changed = []
     for change in changes:
-        obj = live.get((change.kind, change.id))
-        if (None if obj is None else text_hash(obj.text)) != change.live_hash:
-            changed.append(label(change))
+        for key, expected in touched(change):  # a rename: its old id, and the new one free
+            obj = live.get(key)
+            if (None if obj is None else text_hash(obj.text)) != expected:
+                changed.append(label(change) if key[1] == change.id
+                               else f"{label(change)} (from {key[1]})")
     if changed:
         raise StaleRevision(
             f"{len(changed)} object(s) changed since the plan was made: {', '.join(changed[:10])}"
@@ -155,6 +209,7 @@ def write_changes(rows: Rows, changes: Sequence[Change], progress: Progress | No
     (a JSON list)."""
     total = len(changes)
     records: list[str] = []
+    rows.moves = moves_of(changes)
     for start in range(0, total, BATCH):
         for change in changes[start:start + BATCH]:
             records.append(record(change, WRITERS[type(change)](rows, change)))
@@ -162,7 +217,14 @@ def write_changes(rows: Rows, changes: Sequence[Change], progress: Progress | No
         rows.clear()
         if progress is not None:
             progress(min(start + BATCH, total), total)
+    if rows.moves:
+        follow_in_old_generations(rows)
     return "[" + ",".join(records) + "]"
+
+
+def touched_keys(changes: Sequence[Change]) -> list[tuple[str, str]]:
+    """Every (kind, id) the changes name, sorted: the heads the stale check reads."""
+    return sorted({key for change in changes for key, _ in touched(change)})
 
 
 def source_text(source: dict[str, str]) -> str:

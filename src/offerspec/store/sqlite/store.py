@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,21 @@ from offerspec.store.base import (
     StoredObject,
     now,
 )
+from offerspec.store.dump import HistoryRecord
 from offerspec.store.migrations import check_version, run_pending
-from offerspec.store.sqlite import read
+from offerspec.store.sqlite import history_copy, read
 from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
 from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.sqlite.writer import Writer
-from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
+from offerspec.store.writes import (
+    check_live_hashes,
+    source_text,
+    stale_revision,
+    touched_keys,
+    write_changes,
+)
 
 
 class SQLiteStore(LockMixin):
@@ -51,6 +58,7 @@ class SQLiteStore(LockMixin):
         self.path = path
         self.url = url
         self.read_only = False
+        self._batching = False
         self.writable = writable
         self.migrating = migrating
         self._immutable_stamp: tuple[int, int, int] | None = None
@@ -191,7 +199,19 @@ class SQLiteStore(LockMixin):
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back on any exception,
-        including an interrupt raised anywhere between BEGIN and COMMIT."""
+        including an interrupt raised anywhere between BEGIN and COMMIT. Inside ``batch``: a
+        savepoint of the batch's transaction, released or rolled back alone."""
+        if self._batching:
+            self.conn.execute("SAVEPOINT offerspec_apply")
+            try:
+                yield self.conn
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK TO offerspec_apply")
+                    self.conn.execute("RELEASE offerspec_apply")
+                raise
+            self.conn.execute("RELEASE offerspec_apply")
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             yield self.conn
@@ -201,6 +221,31 @@ class SQLiteStore(LockMixin):
             if isinstance(exc, sqlite3.DatabaseError) and is_refusal(exc):
                 raise store_error(self.url, exc) from exc
             raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """``Batches``: the applies made in the block are one transaction, committed (one disk
+        flush for all) when it ends, or none of them on any exception. Each apply is still
+        its own revision, checked as always (a refused one is rolled back alone). Hold the
+        lock around it; inside, reads see the batch's own writes."""
+        with self._transaction():
+            self._batching = True
+            try:
+                yield
+            finally:
+                self._batching = False
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A read transaction (the batch's own, inside ``batch``)."""
+        if self._batching:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -222,53 +267,37 @@ class SQLiteStore(LockMixin):
             return read.last_revision(self.conn, self.url)
 
     def current_revision(self) -> int:
-        """The newest committed revision (0: none yet)."""
-        self._rollback()
+        """The newest committed revision (0: none yet; inside ``batch``, the batch's last)."""
+        if not self._batching:
+            self._rollback()
         revision = self._revision()
         self._check_unchanged()
         return revision
 
     def snapshot(self) -> Snapshot:
         # One read transaction: the revision and the heads belong together.
-        self.conn.execute("BEGIN")
-        try:
+        with self._reading():
             revision = self._revision()
             with reading(self.url, self.conn):
                 objects = read.heads(self.conn, self.url)
                 identity = self.identity
-        finally:
-            self.conn.execute("COMMIT")
         self._check_unchanged()
         return Snapshot(identity, self.url, revision, objects)
 
     def objects(self, kind: str) -> list[StoredObject]:
-        self.conn.execute("BEGIN")
-        try:
-            with reading(self.url, self.conn):
-                found = read.stored_objects(self.conn, self.url, kind)
-        finally:
-            self.conn.execute("COMMIT")
+        with self._reading(), reading(self.url, self.conn):
+            found = read.stored_objects(self.conn, self.url, kind)
         self._check_unchanged()
         return found
 
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
         """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
-        wanted = set(keys)
-        self.conn.execute("BEGIN")
-        try:
+        with self._reading():
             revision = self._revision()
             with reading(self.url, self.conn):
-                live = read.heads(self.conn, self.url, wanted)
-                stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
-                for kind in sorted({kind for kind, _ in wanted}):
-                    for obj in read.stored_objects(self.conn, self.url, kind,
-                                                   {i for k, i in wanted if k == kind}):
-                        stored[(kind, obj.id)].append(obj)
-        finally:
-            self.conn.execute("COMMIT")
+                part = read.some(self.conn, self.url, revision, keys)
         self._check_unchanged()
-        return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
-                                          for ident, obj in table.items()}, stored)
+        return part
 
     def history(self) -> list[RevisionInfo]:
         with reading(self.url, self.conn):
@@ -277,12 +306,8 @@ class SQLiteStore(LockMixin):
         return revisions
 
     def revision(self, number: int) -> RevisionInfo:
-        self.conn.execute("BEGIN")
-        try:
-            with reading(self.url, self.conn):
-                found = read.revision(self.conn, self.url, number)
-        finally:
-            self.conn.execute("COMMIT")
+        with self._reading(), reading(self.url, self.conn):
+            found = read.revision(self.conn, self.url, number)
         self._check_unchanged()
         return found
 
@@ -291,6 +316,19 @@ class SQLiteStore(LockMixin):
             found = list(read.versions(self.conn, self.url, kind, ident))
         for revision, generation, text in found:
             yield revision, generation, json.loads(text)
+        self._check_unchanged()
+
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        """See ``HistoryStore.dump_history``: one read transaction, streamed."""
+        self._rollback()
+        self.conn.execute("BEGIN")
+        try:
+            with reading(self.url, self.conn):
+                yield from history_copy.dump(self.conn.execute, self.url,
+                                             last_number=history_copy.SQLITE_LAST_NUMBER)
+        finally:
+            with suppress(sqlite3.Error):
+                self.conn.execute("COMMIT")
         self._check_unchanged()
 
     # -- writing -----------------------------------------------------------------------------
@@ -304,7 +342,7 @@ class SQLiteStore(LockMixin):
             if current != expected_revision:
                 raise stale_revision(expected_revision, current)
             with reading(self.url, self.conn):
-                touched = {(change.kind, change.id) for change in changes}
+                touched = set(touched_keys(changes))  # a rename's old and new id
                 heads = read.heads(self.conn, self.url, touched) if changes else {}
             numbers = check_live_hashes(changes, heads)
             revision = current + 1
@@ -314,3 +352,11 @@ class SQLiteStore(LockMixin):
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                           source_text(meta.source), payload))
         return revision
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        """See ``HistoryStore.load_history``: one write transaction."""
+        from offerspec.load.files import gc_paused
+
+        with gc_paused(), self._transaction() as conn:
+            return history_copy.load_sqlite(conn, self.url, records, progress)
