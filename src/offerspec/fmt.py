@@ -12,6 +12,7 @@ the formatted text as from the original, else the file is left alone with an err
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from typing import Any
 
 from offerspec.diagnostics import OfferspecError
@@ -22,6 +23,7 @@ from offerspec.model import KINDS, MODEL_BY_KIND
 def _yaml() -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.emitter import RoundTripEmitter
     from ruamel.yaml.nodes import ScalarNode
 
     class TextWhenUnreadable(RoundTripConstructor):
@@ -37,13 +39,41 @@ def _yaml() -> Any:
                     return str(node.value)
                 raise
 
+    class ReadableByLibyaml(RoundTripEmitter):
+        """ruamel writes plain scalars by YAML 1.2's rules; offerspec reads with libyaml (1.1),
+        which refuses some of them (``{a: :x}``, ``{a: b:?}``): a scalar is written plain only
+        where libyaml reads it back as the same plain scalar, else quoted."""
+
+        def analyze_scalar(self, scalar: Any) -> Any:
+            analysis = super().analyze_scalar(scalar)
+            if analysis.allow_flow_plain and not _plain_reads_back(scalar, flow=True):
+                analysis.allow_flow_plain = False
+            if analysis.allow_block_plain and not _plain_reads_back(scalar, flow=False):
+                analysis.allow_block_plain = False
+            return analysis
+
     yaml = YAML(typ="rt")
     yaml.Constructor = TextWhenUnreadable
+    yaml.Emitter = ReadableByLibyaml
     yaml.version = None
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long description onto several lines
     yaml.preserve_quotes = False
     return yaml
+
+
+@lru_cache(maxsize=4096)
+def _plain_reads_back(text: str, flow: bool) -> bool:
+    """Whether libyaml reads ``text`` written plain (in a flow or a block sequence) as itself."""
+    import yaml
+
+    try:
+        events = list(yaml.parse(f"[{text}]" if flow else f"- {text}",
+                                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return False
+    scalars = [e for e in events if isinstance(e, yaml.ScalarEvent)]
+    return len(scalars) == 1 and scalars[0].value == text and not scalars[0].style  # None or ""
 
 
 def _reorder(mapping: Any, order: list[str]) -> None:
@@ -81,6 +111,9 @@ def _values(text: str, name: str) -> Any:
     return data
 
 
+_UNREADABLE = object()
+
+
 def format_text(text: str, name: str) -> str:
     """``text`` in the canonical layout; an error when that would change what offerspec reads."""
     before = _values(text, name)
@@ -100,7 +133,11 @@ def format_text(text: str, name: str) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     formatted = out.getvalue().rstrip("\n") + "\n"  # one newline at the end, no blank lines
-    if _values(formatted, name) != before:
+    try:
+        after = _values(formatted, name)
+    except OfferspecError:  # the error would be located in text the user never saw
+        after = _UNREADABLE
+    if after != before:
         raise OfferspecError(
             f"{name}: formatting would change a value as offerspec reads it; the file is left as is",
             hint="quote values that are text but look like something else (e.g. '0750'), "

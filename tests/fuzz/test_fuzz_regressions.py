@@ -36,3 +36,42 @@ def test_fmt_of_a_value_ruamel_cannot_build_keeps_its_text(tmp_path: Path) -> No
         "plans:\n  - id: a\n    description: 2030-12-31\n    expires_at: '2024-02-30' # c\n"
         "    segment: '2024-01-01 25:00:00'\n")
     check(invoke("fmt", "--check", str(tmp_path)), codes=(0,))
+
+
+@pytest.mark.parametrize("value", [":|=x", ":x", "?x", "a:?", "1#:?!", "\\:?"])
+def test_fmt_writes_only_plain_scalars_offerspec_reads_back(tmp_path: Path, value: str) -> None:
+    """ruamel wrote `{a: :|=x}` plain (YAML 1.2 allows it), which libyaml refuses: fmt of a valid
+    file then failed with an error located in the text it had made."""
+    import json
+
+    path = tmp_path / "c.yaml"
+    path.write_text(f"{{products: [{{id: a, name: N, metadata: {{k: {json.dumps(value)}, "
+                    f"{json.dumps(value)}: v}}}}]}}\n", encoding="utf-8")
+    before = check(invoke("compile", str(tmp_path)), codes=(0,)).stdout
+    check(invoke("fmt", str(tmp_path)), codes=(0,))
+    assert check(invoke("compile", str(tmp_path)), codes=(0,)).stdout == before
+    check(invoke("fmt", "--check", str(tmp_path)), codes=(0,))
+
+
+def test_fmt_output_it_cannot_read_back_is_refused_as_a_change(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever ruamel writes, an unreadable result leaves the file alone with fmt's own error,
+    never a syntax error located inside text the user never saw."""
+    import io
+
+    import offerspec.fmt as fmt_module
+
+    class Garbling:
+        def load(self, text: str) -> object:
+            return {}
+
+        def dump(self, data: object, out: io.StringIO) -> None:
+            out.write("products: [unclosed\n")
+
+    path = tmp_path / "c.yaml"
+    path.write_text("products:\n  - id: a\n    name: N\n", encoding="utf-8")
+    monkeypatch.setattr(fmt_module, "_yaml", Garbling)
+    outcome = check(invoke("fmt", str(tmp_path)), codes=(1,))
+    assert f"{path}: formatting would change a value as offerspec reads it" in outcome.stderr, outcome.why()
+    assert "syntax" not in outcome.stderr
+    assert path.read_text(encoding="utf-8") == "products:\n  - id: a\n    name: N\n"
