@@ -473,3 +473,8 @@ def test_to_is_required_and_env_names_the_source(run: Run, source: tuple[str, Pa
     result = run("store", "copy", "--env", "production", "--to", "sqlite:///experiment.db")
     assert result.exit_code == 0, result.output
     assert records("sqlite:///experiment.db") == records(url)
+    # offerspec's own directory is created, as by the first apply
+    into_default = run("store", "copy", "--env", "production", "--to",
+                       "sqlite:///.offerspec/store.db")
+    assert into_default.exit_code == 0, into_default.output
+    assert (tmp_path / ".offerspec" / "store.db").is_file()

@@ -151,6 +151,10 @@ def _into_new_file(location: StoreLocation, path: Path, records: Iterator[Histor
     from offerspec.store.sqlite import SQLiteStore
     from offerspec.store.sqlite.history_copy import seal
 
+    from offerspec.store.url import creatable_directory
+
+    if not path.parent.is_dir() and creatable_directory(location):
+        path.parent.mkdir(parents=True, exist_ok=True)  # offerspec's own .offerspec/
     if not path.parent.is_dir():
         raise OfferspecError(f"store directory {path.parent} does not exist "
                              f"({location.url})",
