@@ -150,7 +150,6 @@ def _into_new_file(location: StoreLocation, path: Path, records: Iterator[Histor
     """Build the store in a temporary file beside the target, then put it in place at once."""
     from offerspec.store.sqlite import SQLiteStore
     from offerspec.store.sqlite.history_copy import seal
-
     from offerspec.store.url import creatable_directory
 
     if not path.parent.is_dir() and creatable_directory(location):
