@@ -8,7 +8,9 @@ many plans, in-process and over loopback, beside the floors measured in the same
 What is printed, per line: writes/s, p50 and p99 latency, and the ratio to the floor.
 - floor: a bare SQLite commit of one row (WAL, synchronous=FULL, as the store writes) in the
   same directory: what the disk allows one write at a time (each API write is one such commit).
-- in-process: ``Writer.create`` (what ``POST /plans`` runs in the store's thread), one at a time.
+- in-process: ``Writer.create`` (what ``POST /plans`` runs in the store's thread), one at a time
+  (bound by one disk flush each); and the server's ASGI app called in this process by
+  CONNECTIONS concurrent callers (writes that arrive together share one flush: group commit).
 - loopback: a real ``offerspec serve`` process, CONNECTIONS keep-alive connections each sending
   its next POST when the previous answer is in (a closed loop, as the HTTP store's
   ``--parallelism 4`` does).
@@ -39,7 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_serve import Connection, asyncio_free_drain, make_store, percentile  # noqa: E402
+from bench_serve import (  # noqa: E402
+    Connection,
+    InProcessApp,
+    asyncio_free_drain,
+    make_store,
+    percentile,
+)
 
 TOKEN = "bench-write-0123456789abcdef"
 CONNECTIONS = 4
@@ -90,6 +98,56 @@ def in_process(url: str, total: int) -> tuple[float, list[float]]:
         return total / (time.perf_counter() - started), latencies
     finally:
         store.close()
+
+
+def in_process_app(url: str, tokens: Path, total: int) -> tuple[float, list[float]]:
+    """The server's ASGI app called in this process (no socket) by CONNECTIONS concurrent
+    callers: what the app and the store cost, group commit included."""
+    asgi = InProcessApp(url, tokens)
+
+    async def run() -> tuple[float, list[float]]:
+        inner = asgi.app.app
+        async with inner.router.lifespan_context(inner):
+            products = await asgi_json(asgi, "GET", "/products")
+            product = next(int(p["id"]) for p in products["data"]
+                           if p["metadata"]["offerspec_id"] == "digital-access")
+            assert await asgi.call(post(plan_body(product, -1))) == 201  # warm
+            latencies: list[float] = []
+            remaining = total
+
+            async def worker() -> None:
+                nonlocal remaining
+                while remaining > 0:
+                    remaining -= 1
+                    began = time.perf_counter()
+                    status = await asgi.call(post(plan_body(product, remaining)))
+                    assert status == 201, status
+                    latencies.append((time.perf_counter() - began) * 1000)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+            return total / (time.perf_counter() - started), latencies
+
+    return asyncio.run(run())
+
+
+async def asgi_json(asgi: InProcessApp, method: str, path: str) -> Any:
+    """One request to the in-process app, its JSON body."""
+    body = bytearray()
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(),
+             "query_string": b"", "headers": [(b"authorization", f"Bearer {TOKEN}".encode())],
+             "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 1), "root_path": "", "asgi": {"version": "3.0"}}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    await asgi.app(scope, receive, send)
+    return json.loads(bytes(body))
 
 
 def start_server(url: str, tokens: Path, *extra: str) -> tuple[subprocess.Popen[str], int]:
@@ -172,6 +230,10 @@ def served(url: str, tokens: Path, total: int, *extra: str) -> tuple[float, list
     try:
         async def run() -> tuple[float, list[float], int, int]:
             product = await product_number(port)
+            warm = await Connection.open(port)  # the first write builds the server's checks
+            status, _ = await request(warm, post(plan_body(product, -1)))
+            assert status == 201, status
+            warm.close()
             return await load(port, product, total)
 
         return asyncio.run(run())
@@ -211,6 +273,9 @@ def main() -> None:
         rate, latencies = in_process(url, writes)
         line("in-process Writer.create", rate, latencies, floor,
              f"target >= 300/s: {'met' if rate >= 300 else 'NOT met'}")
+        rate, latencies = in_process_app(url, tokens, writes)
+        line(f"in-process app, {CONNECTIONS} concurrent", rate, latencies, floor,
+             f"target >= 300/s: {'met' if rate >= 300 else 'NOT met'} (group commit)")
         rate, latencies, limited, failed = served(url, tokens, writes)
         line("loopback POST /plans", rate, latencies, floor,
              f"failures {failed}; target well above 100/s: {'met' if rate >= 150 else 'NOT met'}")
@@ -219,9 +284,11 @@ def main() -> None:
         elapsed = limited_writes / rate
         allowed = limited_writes / 100
         ok = abs(elapsed - allowed) <= 0.15 * allowed and failed == 0
+        verdict = (f" -> {'within' if ok else 'NOT within'} 15 %" if limited_writes >= 1_000
+                   else " (the first second's burst of 100 weighs more in a short run)")
         line("loopback, --rate-limit 100/s", rate, latencies, floor,
              f"{elapsed:.2f} s for {limited_writes:,} (the limit allows {allowed:.0f} s), "
-             f"{limited} answered 429, failures {failed} -> {'within' if ok else 'NOT within'} 15 %")
+             f"{limited} answered 429, failures {failed}{verdict}")
 
 
 if __name__ == "__main__":

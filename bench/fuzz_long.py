@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fuzz.budget import REGISTRY, Property
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("fuzz.test_fuzz_catalogs", "fuzz.test_fuzz_roundtrip", "fuzz.test_fuzz_inputs")
+TESTS = Path(__file__).resolve().parent.parent / "tests" / "fuzz"
+MODULES = tuple(f"fuzz.{p.stem}" for p in sorted(TESTS.glob("test_fuzz_*.py")))  # each registers its own
 ROUND = 100
 QUICK = 5  # --quick: a few examples of each property (tests/fuzz/test_fuzz_long_smoke.py)
 OUT = ROOT / "bench" / "out" / "fuzz"

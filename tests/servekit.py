@@ -45,6 +45,14 @@ def apply_to(url: str, catalog: Path = EXAMPLES) -> str:
     return url
 
 
+def examples_store(request: Any, backend: str, directory: Path, catalog: Path = EXAMPLES) -> str:
+    """``catalog`` applied to a new store of ``backend`` (conftest.STORES): a SQLite file in
+    ``directory``, or a fresh schema of the session's PostgreSQL cluster."""
+    if backend == "sqlite":
+        return applied_store(directory, catalog)
+    return apply_to(request.getfixturevalue("pg_cluster").url(), catalog)
+
+
 def config(url: str, **options: Any) -> ServeConfig:
     return ServeConfig(url, parse_tokens(TOKENS_TEXT, "tokens.txt"), **options)
 
@@ -185,6 +193,7 @@ __all__ = [
     "cli_run",
     "client",
     "config",
+    "examples_store",
     "signal",
     "start_server",
     "tokens_file",

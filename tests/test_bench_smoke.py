@@ -45,6 +45,23 @@ def test_bench_store_size_quick() -> None:
         result.stdout)
 
 
+def test_bench_plan_apply_and_store_size_quick_on_postgresql(pg_cluster) -> None:
+    base = pg_cluster.base_url()
+    plan_apply = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_plan_apply.py"),
+                                 "--quick", "--store", base], capture_output=True, text=True,
+                                timeout=300, check=False)
+    assert plan_apply.returncode == 0, plan_apply.stderr
+    assert "[postgresql]" in plan_apply.stdout and "vs the SQLite plan" in plan_apply.stdout
+    size = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_size.py"), "--quick",
+                           "--store", base], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert size.returncode == 0, size.stdout + size.stderr  # both ratios within 1.5x
+    assert "postgresql: store after 2,000 plans:" in size.stdout
+    leftover = pg_cluster.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE "
+                              "'offerspec_bench_%'")
+    assert leftover == []  # the scratch schemas are dropped
+
+
 def test_bench_store_copy_quick() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, check=False)

@@ -268,7 +268,7 @@ def test_drift_matching_catalog_is_adopted(run, cat, url, tmp_path) -> None:
 
 def test_markdown_and_json_formats(run, cat, url) -> None:
     md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
-    assert md.startswith(f"### offerspec plan: the store {url.split(':')[0]}:")
+    assert md.startswith(f"### offerspec plan: the store `{url.split(':')[0]}:")
     assert md.splitlines()[0].endswith(" does not exist yet: every object is new")
     assert "| create | 20 |" in md
     assert "<details><summary>Every change in full (20)</summary>" in md

@@ -94,35 +94,6 @@ def test_connection_ended_by_the_server_mid_apply(updates, tmp_path, pg_cluster)
     assert lock_is_free(url)
 
 
-def test_killed_at_random_points_the_store_is_before_or_after(updates, tmp_path) -> None:
-    url, saved, before = updates["url"], updates["plan"], updates["before"]
-    rng = random.Random(8)
-    outcomes = []
-    for attempt in range(4):
-        proc = _cli("apply", "--plan", str(saved), "--store", url, cwd=tmp_path)
-        if attempt == 0:
-            time.sleep(rng.uniform(0.2, 1.5))  # anywhere: loading, locking, writing
-        else:
-            progress_lines(proc, rng.randint(1, 9))  # inside the transaction, 2,000-18,000 of
-            time.sleep(rng.uniform(0, 0.05))         # the 20,000 written
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
-        revision, now = state(url)
-        if revision == 1:
-            assert now == before  # exactly before: nothing half-written
-            outcomes.append("before")
-        else:
-            assert revision == 2 and len(now) == PLANS + 1
-            assert all('"Renamed ' in text for (kind, _), text in now.items() if kind == "plans")
-            outcomes.append("after")
-        start = time.monotonic()
-        assert lock_is_free(url)  # the server freed the lock with the connection: no wait
-        assert time.monotonic() - start < 2
-        if revision == 2:
-            break
-    assert outcomes[1:].count("before") >= 1, outcomes
-
-
 def test_server_restart_between_plan_and_apply(run, cat, pg_url, pg_cluster, tmp_path) -> None:
     assert run("apply", str(cat), "--store", pg_url, "--auto-approve").exit_code == 0
     subscribe = cat / "subscribe.yaml"
@@ -184,3 +155,46 @@ def test_ten_applies_at_once_are_serialized_with_no_lost_update(pg_url, tmp_path
             previous = mine[0]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_apply_rolls_back_and_frees_the_lock(updates, tmp_path, signum) -> None:
+    url, saved, before = updates["url"], updates["plan"], updates["before"]
+    assert state(url)[0] == 1
+    proc = _cli("apply", "--plan", str(saved), "--store", url, cwd=tmp_path)
+    progress_lines(proc, 2)
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, stderr
+    assert "nothing was applied" in stderr and "Traceback" not in stderr
+    assert state(url) == (1, before)
+    assert lock_is_free(url)
+
+
+def test_killed_at_random_points_the_store_is_before_or_after(updates, tmp_path) -> None:
+    url, saved, before = updates["url"], updates["plan"], updates["before"]
+    rng = random.Random(8)
+    outcomes = []
+    for attempt in range(4):
+        proc = _cli("apply", "--plan", str(saved), "--store", url, cwd=tmp_path)
+        if attempt == 0:
+            time.sleep(rng.uniform(0.2, 1.5))  # anywhere: loading, locking, writing
+        else:
+            progress_lines(proc, rng.randint(1, 9))  # inside the transaction, 2,000-18,000 of
+            time.sleep(rng.uniform(0, 0.05))         # the 20,000 written
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        revision, now = state(url)
+        if revision == 1:
+            assert now == before  # exactly before: nothing half-written
+            outcomes.append("before")
+        else:
+            assert revision == 2 and len(now) == PLANS + 1
+            assert all('"Renamed ' in text for (kind, _), text in now.items() if kind == "plans")
+            outcomes.append("after")
+        start = time.monotonic()
+        assert lock_is_free(url)  # the server freed the lock with the connection: no wait
+        assert time.monotonic() - start < 2
+        if revision == 2:
+            break
+    assert outcomes[1:].count("before") >= 1, outcomes

@@ -221,3 +221,47 @@ def test_an_unreachable_server_is_a_clear_error(run, cat, pg_cluster) -> None:
         result = run(*args, "--store", url)
         assert result.exit_code == 1 and "cannot connect to the PostgreSQL server" in result.stderr
         assert "PGPASSWORD" in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_over_a_postgresql_store(pg_url) -> None:
+    from servekit import READ, WRITE, apply_to, cli_run, client
+
+    apply_to(pg_url)
+    with client(pg_url) as api:
+        plans = api.get("/plans", headers=READ).json()
+        product = next(p for p in api.get("/products", headers=READ).json()["data"]
+                       if p["metadata"]["offerspec_id"] == "digital-access")["id"]
+        assert plans["data"]
+        made = api.post("/plans", json={"nickname": "Weekly", "amount": 299, "currency": "USD",
+                                        "interval": "week", "product_id": product}, headers=WRITE)
+        assert made.status_code == 201, made.text
+        number = made.json()["id"]
+        archived = api.put(f"/plans/{number}", json={"active": "archived"}, headers=WRITE)
+        assert archived.status_code == 200
+        assert api.delete(f"/plans/{number}", headers=WRITE).status_code == 204
+        assert api.get(f"/plans/{number}", headers=READ).status_code == 404
+    history = cli_run("history", "--store", pg_url).output
+    assert "writer@" in history and "delete" in history
+
+
+def test_an_apply_without_the_lock_waits_behind_the_holder(cat, pg_url) -> None:
+    from offerspec.store.base import ApplyMeta, StoreLocked
+    from offerspec.store.url import open_store, resolve_store
+    from offerspec.workflow import load_desired, plan
+
+    holder = open_url(pg_url)
+    other = open_store(resolve_store(pg_url), lock_wait=0.2)
+    try:
+        catalog, _ = load_desired([cat])
+        changes = list(plan(catalog, other.snapshot()).changes)
+        with holder.lock(1.0) as held:
+            try:
+                other.apply(changes, 0, ApplyMeta("h", "s", "u", "h"))
+            except StoreLocked as exc:
+                assert exc.holder.id == held.id
+            else:
+                raise AssertionError("applied while another held the lock")
+        assert other.apply(changes, 0, ApplyMeta("h", "s", "u", "h")) == 1
+    finally:
+        holder.close()
+        other.close()

@@ -1,10 +1,12 @@
 """Renames (``renamed_from``) through plan, apply, saved plans, history, show and pull, end to end
-against real SQLite files. The catalog rules have their cases in tests/cases/*rename*."""
+against real stores: each test runs on SQLite and on PostgreSQL (``url``, below). The catalog
+rules have their cases in tests/cases/*rename*."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,8 +42,7 @@ RENAMED_PLAN = BEFORE.replace("  - id: monthly\n", "  - id: digital-monthly\n"
 
 @pytest.fixture
 def url(store_url: str) -> str:
-    """Renames are part of the store contract: SQLite and PostgreSQL."""
-    return store_url
+    return store_url  # SQLite and PostgreSQL
 
 
 @pytest.fixture
@@ -259,3 +260,72 @@ def test_a_renamed_product_is_followed_by_old_generations_and_archived_plans(
     finally:
         store.close()
     assert "No changes." in run("plan", str(catalog), "--store", url).stdout
+
+
+def test_renames_render_yellow_or_red_and_orange_in_markdown(run, catalog, url) -> None:
+    from offerspec.render.plan_markdown import render_markdown
+    from offerspec.render.plan_text import render_text
+    from offerspec.store.url import resolve_store
+    from offerspec.workflow import load_desired, plan
+
+    applied(run, catalog, url)
+    write(catalog, RENAMED_PLAN.replace("  - id: yearly\n", "  - id: digital-yearly\n"
+                                        "    renamed_from: [yearly]\n")
+          .replace("amount: 9900", "amount: 10900")
+          .replace("plans: [digital-monthly, yearly]", "plans: [digital-monthly, digital-yearly]"))
+    desired, _ = load_desired([catalog])
+    store = open_url(resolve_store(url).url)
+    try:
+        changeset = plan(desired, store.snapshot())
+    finally:
+        store.close()
+    tty = render_text(changeset, colour=True)
+    assert "\x1b[33m  ~> plan digital-monthly  (renamed from monthly)\x1b[0m" in tty
+    assert "\x1b[31m  -/+> plan digital-yearly  (renamed from yearly; replace" in tty
+    markdown = render_markdown(changeset)
+    assert "! plan digital-monthly  (renamed from monthly)\n" in markdown
+    assert "| rename | 2 |" in markdown
+
+
+def test_history_of_an_old_id_points_at_the_new_one(run, catalog, url) -> None:
+    applied(run, catalog, url)
+    write(catalog, RENAMED_PLAN)
+    applied(run, catalog, url)
+    result = run("history", "--object", "plan/monthly", "--store", url)
+    assert result.exit_code == 1
+    assert "a renamed object's history, the versions before the rename included, is under its " \
+           "new id" in result.stderr
+
+
+def test_a_saved_product_rename_applies_its_plans_updates(run, catalog, url, tmp_path) -> None:
+    """apply --plan derives each change again: a plan naming the renamed product by its new id
+    is the update the plan shows, not a replace."""
+    applied(run, catalog, url)
+    write(catalog, BEFORE.replace("  - id: digital\n", "  - id: digital-access\n"
+                                  "    renamed_from: [digital]\n")
+          .replace("product: digital\n", "product: digital-access\n"))
+    saved = tmp_path / "plan.json"
+    assert run("plan", str(catalog), "--store", url, "--out", str(saved)).exit_code == 0
+    result = run("apply", "--plan", str(saved), "--store", url, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "No changes." in run("plan", str(catalog), "--store", url).stdout
+
+
+def test_look_alike_notes_need_every_field_equal_and_stop_after_ten() -> None:
+    from offerspec.diff.changes import Archive, Create, FieldChange
+    from offerspec.diff.renames import MAX_LOOK_ALIKE_NOTES, look_alike_notes
+
+    def pair(i: int, nickname: str) -> list[Any]:
+        data = {"id": f"new-{i}", "nickname": "N", "amount": i, "status": "active"}
+        old = {**data, "id": f"old-{i}", "nickname": nickname, "status": "archived"}
+        return [Create("plans", f"new-{i}", data),
+                Archive("plans", f"old-{i}", old, "h", 1,
+                        (FieldChange("status", "active", "archived"),))]
+
+    assert look_alike_notes(pair(1, "Other")) == []  # one field differs: no rename
+    [note] = look_alike_notes(pair(1, "N"))
+    assert note.hint is not None and note.hint.startswith(
+        "this looks like a rename: add renamed_from: [old-1] to plan new-1")
+    many = look_alike_notes([c for i in range(25) for c in pair(i, "N")])
+    assert len(many) == MAX_LOOK_ALIKE_NOTES + 1
+    assert many[-1].message.startswith("15 more created object(s) look like")

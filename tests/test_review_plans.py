@@ -77,7 +77,7 @@ def test_a_plan_before_the_first_apply_says_so_first_in_every_format(run: Run,
     assert as_json.splitlines()[0] == '{"notice": ' + json.dumps(notice) + ","
     assert json.loads(as_json)["notice"] == notice
     md = run("plan", str(cat), "--store", url, "--format", "markdown").stdout
-    assert md.splitlines()[0] == f"### offerspec plan: {notice}"
+    assert md.splitlines()[0] == f"### offerspec plan: the store `{url}`{NEW_STORE}"  # a code span
     saved = tmp_path / "plan.json"
     assert run("plan", str(cat), "--store", url, "--out", str(saved)).exit_code == 0
     applied = run("apply", "--plan", str(saved), "--store", url)

@@ -134,7 +134,7 @@ SCHEMA_CASES = {
     "drifted as number": (_set(("changes", 0, "drifted"), 0),
                           "changes[0].drifted: input should be a valid boolean"),
     "unknown key": (_set(("options", "yolo"), True),
-                    "options.yolo: not a key of a plan file (format_version 1)"),
+                    "options.yolo: not a key of a plan file (format_version 1 or 2)"),
     "unknown action": (_set(("changes", 0, "action"), "explode"),
                        "changes[0]: input tag 'explode' found using 'action' does not match"),
     "bad hash": (_set(("changes", 0, "live_hash"), "x"),

@@ -11,16 +11,19 @@ from typing import Any
 
 import pytest
 
+from conftest import STORES
 from offerspec.catalog import canonical_json
 from offerspec.serve.faults import parse_faults
-from servekit import READ, WRITE, AppClient, applied_store, cli_run, client
+from servekit import READ, WRITE, AppClient, applied_store, cli_run, client, examples_store
 
 NEW_PLAN = {"nickname": "Weekly", "amount": 299, "currency": "USD", "interval": "week"}
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return applied_store(tmp_path)
+@pytest.fixture(params=STORES)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The examples applied to a SQLite store, and to a PostgreSQL one: the contract holds on
+    both (the server reads and writes any store through the store protocol)."""
+    return examples_store(request, request.param, tmp_path)
 
 
 @pytest.fixture
@@ -202,7 +205,7 @@ def test_public_read(url: str) -> None:
 
 # -- writes --------------------------------------------------------------------------------
 
-def test_create_assigns_a_number_and_a_catalog_id(api: AppClient, url: str) -> None:
+def test_create_assigns_a_number_and_a_catalog_id(api: AppClient, url: str, tmp_path: Path) -> None:
     response = api.post("/plans", json={**NEW_PLAN, "product_id": product_number(api, "digital-access")},
                         headers=WRITE)
     assert response.status_code == 201
@@ -214,9 +217,9 @@ def test_create_assigns_a_number_and_a_catalog_id(api: AppClient, url: str) -> N
     assert again.json() == plan and again.headers["etag"] == response.headers["etag"]
     history = cli_run("history", "--store", url)
     assert "writer@" in history.output
-    pulled = cli_run("pull", "--store", url, "--out", str(Path(url[10:]).parent / "pulled"))
+    pulled = cli_run("pull", "--store", url, "--out", str(tmp_path / "pulled"))
     assert pulled.exit_code == 0, pulled.output
-    assert cli_run("validate", str(Path(url[10:]).parent / "pulled")).exit_code == 0
+    assert cli_run("validate", str(tmp_path / "pulled")).exit_code == 0
 
 
 def test_create_with_an_offerspec_id(api: AppClient) -> None:
@@ -444,9 +447,9 @@ def test_an_archived_catalog_id_is_taken_too(api: AppClient) -> None:
 
 
 def test_a_write_waits_for_the_apply_lock_then_503(url: str) -> None:
-    from storekit import open_sqlite
+    from offerspec.store.url import open_store, resolve_store
 
-    store = open_sqlite(url)
+    store = open_store(resolve_store(url), writable=True)  # another apply holds the lock
     try:
         with client(url, lock_timeout=0.3) as api, store.lock(5):
             body = {**NEW_PLAN, "product_id": product_number(api, "digital-access")}

@@ -6,10 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conftest import STORES
 from offerspec.serve.view import View
 from offerspec.serve.writes import Request, Writer, load_view
+from offerspec.store.base import ReadsSome
 from offerspec.store.url import open_store, resolve_store
-from servekit import applied_store, cli_run
+from servekit import applied_store, cli_run, examples_store
 
 REQUEST = Request("tester", "TEST", "/")
 
@@ -30,10 +34,13 @@ def same_view(incremental: View, full: View) -> None:
     assert incremental.referrers == full.referrers
 
 
-def test_every_kind_of_write_leaves_the_view_a_full_read_gives(tmp_path: Path) -> None:
-    url = applied_store(tmp_path)
+@pytest.mark.parametrize("backend", STORES)
+def test_every_kind_of_write_leaves_the_view_a_full_read_gives(
+        request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> None:
+    url = examples_store(request, backend, tmp_path)
     store = open_store(resolve_store(url), writable=True)
     try:
+        assert isinstance(store, ReadsSome)  # else every write reads the store whole
         writer = Writer(store)
         view = writer.current()
         product = view.head_number("products", "digital-access")

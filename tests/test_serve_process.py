@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, STORES
 from servekit import (
     READ,
     READ_TOKEN,
@@ -23,6 +23,7 @@ from servekit import (
     ServerProcess,
     applied_store,
     cli_run,
+    examples_store,
     signal,
     start_server,
     tokens_file,
@@ -31,10 +32,12 @@ from servekit import (
 DAY = "2026-11-22"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           ) -> Iterator[ServerProcess]:
+    """The examples served from a SQLite store, and from a PostgreSQL one."""
     directory = tmp_path_factory.mktemp("served")
-    url = applied_store(directory)
+    url = examples_store(request, request.param, directory)
     server = start_server(url, tokens_file(directory))
     try:
         yield server

@@ -185,3 +185,26 @@ def test_every_example_object_round_trips_and_shrinks(cat: Path) -> None:
             assert expand(kind, json.loads(stored)) == data
             full, small = full + len(canonical_json(data)), small + len(stored)
     assert small < full / 2
+
+
+def test_read_some_agrees_with_the_whole_store(cat: Path, url: str) -> None:
+    from offerspec.store.base import ReadsSome
+
+    store = open_url(url)
+    try:
+        applied(store, cat)
+        edit(cat / "subscribe.yaml", "amount: 999 ", "amount: 1099 ")  # a replace
+        applied(store, cat)
+        assert isinstance(store, ReadsSome)
+        keys = [("plans", "monthly-digital"), ("plans", "annual-digital"), ("offers", "nope")]
+        some = store.read_some(keys)
+        snapshot = store.snapshot()
+        assert some.revision == snapshot.revision == 2
+        assert {k: o.text for k, o in some.heads.items()} == {
+            k: snapshot.objects[k[0]][k[1]].text for k in keys[:2]}
+        assert some.stored[("offers", "nope")] == []
+        everything = store.objects("plans")
+        for kind, ident in keys[:2]:
+            assert some.stored[(kind, ident)] == [o for o in everything if o.id == ident]
+    finally:
+        store.close()

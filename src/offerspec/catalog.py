@@ -46,7 +46,7 @@ class Catalog:
     def renames(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """kind -> id -> the old ids its ``renamed_from`` names (only objects that have one)."""
         return {kind: {ident: tuple(dict.fromkeys(obj.renamed_from))
-                       for ident, obj in sorted(self.kind(kind).items()) if obj.renamed_from}
+                       for ident, obj in self.kind(kind).items() if obj.renamed_from}
                 for kind in KINDS}
 
     def kind(self, kind: str) -> dict[str, Any]:

@@ -85,7 +85,17 @@ def format_text(text: str, name: str) -> str:
     """``text`` in the canonical layout; an error when that would change what offerspec reads."""
     before = _values(text, name)
     yaml = _yaml()
-    data = yaml.load(text)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:  # YAML offerspec's reader takes but ruamel does not (a tab in a key)
+        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
+        problem = exc.problem if isinstance(exc, MarkedYAMLError) else None
+        raise OfferspecError(f"{where}: fmt cannot lay this file out: {problem or exc}",
+                             hint="write it in plainer YAML (no tab inside a key, no unusual "
+                                  "indentation), then run fmt again") from None
     _canonical(data)
     out = io.StringIO()
     yaml.dump(data, out)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +11,8 @@ import yaml
 
 from offerspec.load.yaml12 import resolve_plain
 from offerspec.model import MODEL_BY_KIND, data_fields
+from offerspec.paths import file_name
+from offerspec.render.safe import csv_row
 from offerspec.schema import SCHEMA_ID
 from offerspec.store.base import Snapshot
 
@@ -34,7 +35,7 @@ def _default(kind: str, name: str, data: dict[str, Any]) -> Any:
 def to_source(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """An object as a catalog author would write it: model field order, defaults left out."""
     out: dict[str, Any] = {}
-    for name in data_fields(kind):
+    for name in MODEL_BY_KIND[kind].model_fields:  # a declaration (renamed_from) when given
         if name not in data:
             continue
         value = data[name]
@@ -58,7 +59,14 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     # e.g. 1e3 is a number (1.1 says string): quote whatever 1.2 would not read back as text.
     if type(resolve_plain(data)) is not str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+    if _LEGACY_BREAKS.search(data):
+        # U+0085, U+2028, U+2029: line breaks to YAML 1.1 (libyaml folds a raw one into a
+        # space), text to YAML 1.2. Written as the escapes \N, \L, \P, they read back as they are.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return yaml.SafeDumper.represent_str(dumper, data)
+
+
+_LEGACY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 _Dumper.add_representer(list, _represent_list)
@@ -88,7 +96,7 @@ def pull_files(snapshot: Snapshot, *, schema: str = SCHEMA_ID) -> dict[str, str]
         by_product.setdefault(plan["product"], []).append(plan)
     for product, plans in sorted(by_product.items()):
         for n, start in enumerate(range(0, len(plans), PLANS_PER_FILE), start=1):
-            name = f"plans-{product}.yaml" if n == 1 else f"plans-{product}-{n}.yaml"
+            name = file_name(f"plans-{product}" if n == 1 else f"plans-{product}-{n}", ".yaml")
             chunk = plans[start:start + PLANS_PER_FILE]
             files[name] = _dump({"plans": [to_source("plans", p) for p in chunk]}, schema)
     offers = active("offers")
@@ -115,13 +123,11 @@ def _cell(value: Any) -> str:
 def plans_csv(snapshot: Snapshot, *, include_archived: bool = False) -> str:
     """Every plan field, one plan a row; amounts in integer minor units, lists joined by ';'."""
     columns = [*CSV_LEAD, *(f for f in data_fields("plans") if f not in CSV_LEAD)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    out = [csv_row(columns)]
     rows: Iterable[Any] = sorted(snapshot.objects.get("plans", {}).items())
     for _, obj in rows:
         if obj.status != "active" and not include_archived:
             continue
         data = {**obj.data, "generation": obj.generation}
-        writer.writerow([_cell(data.get(c)) for c in columns])
-    return buffer.getvalue()
+        out.append(csv_row(_cell(data.get(c)) for c in columns))
+    return "".join(out)

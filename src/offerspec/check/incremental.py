@@ -122,7 +122,8 @@ class Neighbourhoods:
         """The changed object (last, so that a conflict is reported on it) and what it meets;
         ``all_ids`` is the catalog's (with the changed object's id while the rules run)."""
         met = self.around(kind, ident, None if located is None else located.obj)
-        out = CheckContext(all_ids=self.ctx.all_ids, unread_ids=self.ctx.unread_ids)
+        out = CheckContext(all_ids=self.ctx.all_ids, unread_ids=self.ctx.unread_ids,
+                           renamed=self._renamed(kind, ident, located))
         for other_kind in KINDS:
             table: dict[str, Located[Any]] = getattr(self.ctx, other_kind)
             chosen: dict[str, Located[Any]] = getattr(out, other_kind)
@@ -137,11 +138,27 @@ class Neighbourhoods:
             getattr(out, kind)[ident] = located
         return out
 
+    def _renamed(self, kind: str, ident: str, located: Located[Any] | None,
+                 ) -> dict[str, dict[str, str]]:
+        """The catalog's old id -> new id claims with ``(kind, ident)``'s as ``located``."""
+        renamed = self.ctx.renamed
+        if located is None and ident not in renamed[kind].values():
+            return renamed
+        if located is not None and not located.obj.renamed_from \
+                and ident not in renamed[kind].values():
+            return renamed  # the usual write: no copy
+        out = {k: dict(table) for k, table in renamed.items()}
+        out[kind] = {old: new for old, new in out[kind].items() if new != ident}
+        for old in located.obj.renamed_from if located is not None else ():
+            out[kind].setdefault(old, ident)
+        return out
+
     def replace(self, kind: str, ident: str, located: Located[Any] | None) -> None:
         """The catalog after a change that passed: ``(kind, ident)`` is now ``located`` (None:
         deleted)."""
         key = (kind, ident)
         self._unindex(key)
+        self.ctx.renamed = self._renamed(kind, ident, located)
         table: dict[str, Located[Any]] = getattr(self.ctx, kind)
         if located is None:
             table.pop(ident, None)

@@ -51,7 +51,9 @@ def _object_history(opened: Any, spec: str, fmt: str) -> None:
                              hint="KIND is product, plan or offer")
     versions = list(opened.versions(kind, ident))
     if not versions:
-        raise OfferspecError(f"no {spec} in {opened.url}", hint="check the kind and id")
+        raise OfferspecError(f"no {spec} in {opened.url}",
+                             hint="check the kind and id; a renamed object's history, the "
+                                  "versions before the rename included, is under its new id")
     if fmt == "json":
         click.echo(safe.json_text([{"revision": r, "generation": g, "data": d}
                                    for r, g, d in versions]))

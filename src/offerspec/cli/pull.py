@@ -44,8 +44,10 @@ def pull(out: str, force: bool, schema: str | None, store: str | None, env: str 
     if not files:
         raise OfferspecError(f"{snapshot.url} holds no active objects; nothing to pull",
                              hint="apply a catalog first, or check --store / --env")
+    from offerspec.paths import safe_join
+
     for name, text in files.items():
-        write_atomically(target / name, text)
+        write_atomically(safe_join(target, name), text)
     click.echo(clean(f"wrote {len(files)} file(s) to {out} from {snapshot.url} "
                      f"(revision {snapshot.revision})"), err=True)
 

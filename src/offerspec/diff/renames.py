@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from offerspec.catalog import canonical_json
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import SINGULAR, Archive, Change, Create
 from offerspec.diff.fields import STATUS_FIELD
@@ -89,28 +88,51 @@ def resolve(declared: Declared, snapshot: Snapshot,
     return moves, notes
 
 
-def _without_id(data: dict[str, Any], status: Any) -> str:
-    return canonical_json({**{k: v for k, v in data.items() if k != "id"}, STATUS_FIELD: status})
+MAX_LOOK_ALIKE_NOTES = 10
+"""At most this many look-alike notes, then one saying how many more (a plan renaming every id
+would otherwise bury the changes)."""
+
+
+def _signature(data: dict[str, Any]) -> tuple[Any, ...]:
+    """A cheap key two objects equal but the id share (compared in full only when it matches)."""
+    return (data.get("name"), data.get("nickname"), data.get("amount"), data.get("product"))
+
+
+def _same_but_id(new: dict[str, Any], archived: dict[str, Any], status: Any) -> bool:
+    """``new`` is ``archived`` (whose status was ``status`` before the archive) but the id."""
+    if len(new) != len(archived):
+        return False
+    for key, value in new.items():
+        if key == "id":
+            continue
+        if (status if key == STATUS_FIELD else archived.get(key, new)) != value:
+            return False
+    return True
 
 
 def look_alike_notes(changes: Sequence[Change]) -> list[PlanNote]:
     """A create and an archive of the same kind with the same fields but the id: most likely
     a rename written as a new id (its subscribers would stay on the archived object)."""
-    archived: dict[tuple[str, str], list[str]] = {}
+    archived: dict[tuple[str, tuple[Any, ...]], list[tuple[str, dict[str, Any], Any]]] = {}
     for change in changes:
         if isinstance(change, Archive) and change.fields and \
-                change.fields[0].field == STATUS_FIELD:
-            key = (change.kind, _without_id(change.data, change.fields[0].old))
-            archived.setdefault(key, []).append(change.id)
+                change.fields[0].field == STATUS_FIELD:  # removed from the catalog
+            archived.setdefault((change.kind, _signature(change.data)), []).append(
+                (change.id, change.data, change.fields[0].old))
     if not archived:
         return []
-    notes = []
+    notes: list[PlanNote] = []
+    more = 0
     for change in changes:
         if not isinstance(change, Create):
             continue
-        olds = archived.get((change.kind, _without_id(change.data,
-                                                      change.data.get(STATUS_FIELD, "active"))))
+        candidates = archived.get((change.kind, _signature(change.data)), ())
+        olds = [ident for ident, data, status in candidates
+                if _same_but_id(change.data, data, status)]
         if not olds:
+            continue
+        if len(notes) == MAX_LOOK_ALIKE_NOTES:
+            more += 1
             continue
         singular = SINGULAR[change.kind]
         notes.append(PlanNote(
@@ -120,4 +142,7 @@ def look_alike_notes(changes: Sequence[Change]) -> list[PlanNote]:
             hint=f"this looks like a rename: add renamed_from: [{olds[0]}] to {singular} "
                  f"{change.id} (the object, its number and its subscribers then move to the new "
                  "id)"))
+    if more:
+        notes.append(PlanNote("looks-like-rename", f"{more} more created object(s) look like an "
+                              "archived one but the id", hint="see the notes above"))
     return notes

@@ -14,6 +14,7 @@ and constructor) is what lets us be strict and fast at once:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,15 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
+_LEGACY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_starts(text: str) -> list[int]:
+    """The character index where each line starts (YAML 1.2 line breaks only)."""
+    return [0, *(m.end() for m in _BREAK.finditer(text))]
+
+
 class _Frame:
     __slots__ = ("container", "duplicates", "is_map", "key", "key_pos", "path")
 
@@ -152,6 +162,7 @@ class YamlBuilder:
         self.diagnostics: list[Diagnostic] = []
         self.source_map = SourceMap()
         self.root: Any = None
+        self._line_starts: list[int] | None = None
 
     def error(self, pos: Position, code: str, message: str, hint: str | None = None,
               related: tuple[tuple[str, int, int], ...] = ()) -> None:
@@ -159,7 +170,18 @@ class YamlBuilder:
             Diagnostic(self.filename, pos[0], pos[1], code, message, hint=hint, related=related)
         )
 
+    def _pos(self, mark: Any) -> Position:
+        """A parser mark as a 1-based (line, column) counting only YAML 1.2 line breaks."""
+        if self._line_starts is None:
+            return (mark.line + 1, mark.column + 1)
+        line = bisect.bisect_right(self._line_starts, mark.index)
+        return (line, mark.index - self._line_starts[line - 1] + 1)
+
     def build(self, text: str) -> Any:
+        # libyaml (YAML 1.1) also counts U+0085, U+2028 and U+2029 as line breaks; YAML 1.2,
+        # editors and offerspec count LF, CR and CRLF only. Positions then come from the
+        # parser's character index (the usual text has none of these: the fast path).
+        self._line_starts = _line_starts(text) if _LEGACY_BREAKS.search(text) else None
         try:
             return self._build(text, _Parser(text))
         except _NestingLimit:
@@ -180,11 +202,16 @@ class YamlBuilder:
                     and not isinstance(parser, yaml.BaseLoader):
                 raise _NestingLimit from exc
             mark = exc.problem_mark or exc.context_mark
-            line, column = _inside(text, mark.line, mark.column) if mark else (0, 0)
-            pos = (line + 1, column + 1)
+            if mark is None:
+                pos = (1, 1)
+            elif self._line_starts is None:
+                line, column = _inside(text, mark.line, mark.column)
+                pos = (line + 1, column + 1)
+            else:
+                pos = self._pos(mark)
             problem = exc.problem or exc.context or "invalid YAML"
             hint = "fix the YAML syntax at this position (check indentation and quoting)"
-            if _char_at(text, line, column) == "\t":
+            if mark and _char_at(text, pos[0] - 1, pos[1] - 1) == "\t":
                 problem = "a tab character here: YAML indents with spaces only"
                 hint = "replace the tab with spaces (and set your editor to indent YAML with spaces)"
             self.error(pos, "yaml-syntax", f"YAML syntax error: {problem}", hint=hint)
@@ -222,8 +249,7 @@ class YamlBuilder:
             kind = type(event)
             if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent \
                     or kind is yaml.SequenceStartEvent:
-                mark = event.start_mark
-                pos = (mark.line + 1, mark.column + 1)
+                pos = self._pos(event.start_mark)
                 if event.anchor is not None:
                     self.error(pos, "yaml-anchor", f"anchor '&{event.anchor}' is not supported",
                                hint="write the value out in full; anchors and aliases are "
@@ -282,8 +308,7 @@ class YamlBuilder:
                     self._duplicates(done)
                 self._attach(stack, done.container)
             elif kind is yaml.AliasEvent:
-                mark = event.start_mark
-                self.error((mark.line + 1, mark.column + 1), "yaml-alias",
+                self.error(self._pos(event.start_mark), "yaml-alias",
                            f"alias '*{event.anchor}' is not supported",
                            hint="write the value out in full; anchors and aliases are refused "
                                 "so every value has one location (and alias bombs cannot load)")
@@ -291,8 +316,7 @@ class YamlBuilder:
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    mark = event.start_mark
-                    self.error((mark.line + 1, mark.column + 1), "multiple-documents",
+                    self.error(self._pos(event.start_mark), "multiple-documents",
                                "an offerspec file (catalog or scenarios) holds exactly one YAML document",
                                hint="split the documents into separate files")
                     raise _Abort

@@ -72,7 +72,7 @@ def _heading(title: str) -> str:
 
 
 def render_markdown(changeset: ChangeSet, *, max_chars: int = MAX_CHARS) -> str:
-    new = f": {safe.clean(new_store_line(changeset))}" if changeset.store_is_new else ""
+    new = f": {new_store_line(changeset, safe.md_code)}" if changeset.store_is_new else ""
     head = (f"{_heading(new)}Against {safe.md_code(changeset.store_url)} at revision "
             f"{changeset.base_revision}, catalog {safe.md_code(changeset.catalog_hash[:19])}.\n")
     notes = _notes(changeset)

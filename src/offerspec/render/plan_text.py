@@ -6,6 +6,7 @@ colour is added afterwards, to the change's first line only, and only when asked
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import singledispatch
 from typing import Any
 
@@ -33,9 +34,10 @@ COLOUR_BY_ACTION = {"create": "green", "unarchive": "green", "update": "yellow",
                     "rename": "yellow", "replace": "red", "archive": "red", "delete": "red"}
 
 
-def new_store_line(changeset: ChangeSet) -> str:
-    """The first line of a plan made before the store's first apply, in every format."""
-    return f"the store {changeset.store_url} does not exist yet: every object is new"
+def new_store_line(changeset: ChangeSet, url: Callable[[str], str] = str) -> str:
+    """The first line of a plan made before the store's first apply, in every format (``url``
+    shows the store URL: Markdown puts it in a code span)."""
+    return f"the store {url(changeset.store_url)} does not exist yet: every object is new"
 
 
 def _is_money(amount: Any, currency: Any) -> bool:

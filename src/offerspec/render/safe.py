@@ -101,6 +101,31 @@ def md_fence(lines: list[str], info: str = "", fence: str | None = None) -> str:
     return f"{fence}{info}\n{text(lines)}{fence}\n"
 
 
+# CSV ----------------------------------------------------------------------------------------
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP): such
+# a cell gets a leading apostrophe, which spreadsheets show as text and do not display.
+_FORMULA_START = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?\Z")  # a plain number is no formula: left as it is
+_CSV_QUOTE = re.compile('[,"\r\n]')
+
+
+def csv_cell(value: object) -> str:
+    """One CSV field: neutralised when a spreadsheet would run it as a formula, quoted when it
+    holds a comma, a quote, a CR or a newline (a CR inside a value is never a row break)."""
+    text = value if isinstance(value, str) else str(value)
+    if text and text[0] in _FORMULA_START and not _NUMBER.match(text):
+        text = "'" + text
+    if _CSV_QUOTE.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_row(cells: Iterable[object]) -> str:
+    """One CSV row from data, ending in a newline: every cell through :func:`csv_cell`."""
+    return ",".join(csv_cell(cell) for cell in cells) + "\n"
+
+
 # Colour -------------------------------------------------------------------------------------
 
 COLOURS = {"green": "32", "yellow": "33", "red": "31", "bold": "1"}

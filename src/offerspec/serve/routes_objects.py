@@ -23,6 +23,7 @@ from offerspec.serve.responses import (
 )
 from offerspec.serve.state import ServeConfig, ServerState
 from offerspec.serve.writes import Request as WriteRequest
+from offerspec.serve.writes import Writer
 from offerspec.store.base import StoreLocked
 
 
@@ -65,9 +66,10 @@ def object_routes(app: FastAPI, server: ServerState, config: ServeConfig, kind: 
     app.get(f"/{kind}/{{id}}", summary=f"Get a {one}", response_model=None,
             responses={**ok, **documented_errors(404, 422)})(get_object)
 
-    async def write(request: Request, user: str, run: Callable[[], Any], status: int) -> Response:
+    async def write(request: Request, user: str, run: Callable[[Writer], Any], status: int,
+                    ) -> Response:
         try:
-            view, number = await server.in_store_thread(run)
+            view, number = await server.write(run)
         except StoreLocked as exc:
             raise ApiError(503, "store-locked", exc.message, hint="retry in a moment",
                            headers={"Retry-After": "2"}) from exc
@@ -83,12 +85,10 @@ def object_routes(app: FastAPI, server: ServerState, config: ServeConfig, kind: 
     async def create_object(request: Request, body: Any) -> Response:
         user = authorize(request, write=True)
         fields = sent_fields(body)
-        assert server.writer is not None
-        writer = server.writer
         path = request.url.path
 
         async def run() -> Response:
-            return await write(request, user, lambda: writer.create(
+            return await write(request, user, lambda writer: writer.create(
                 kind, fields, WriteRequest(user, "POST", path, lock_timeout)), 201)
 
         return await _idempotent(server, request, user, run)
@@ -101,10 +101,8 @@ def object_routes(app: FastAPI, server: ServerState, config: ServeConfig, kind: 
     async def update_object(request: Request, id: int, body: Any) -> Response:
         user = authorize(request, write=True)
         fields = sent_fields(body)
-        assert server.writer is not None
-        writer = server.writer
         if_match = request.headers.get("if-match")
-        return await write(request, user, lambda: writer.update(
+        return await write(request, user, lambda writer: writer.update(
             kind, id, fields, if_match, WriteRequest(user, "PUT", request.url.path, lock_timeout)), 200)
 
     update_object.__annotations__["body"] = request_model
@@ -113,11 +111,9 @@ def object_routes(app: FastAPI, server: ServerState, config: ServeConfig, kind: 
 
     async def delete_object(request: Request, id: int) -> Response:
         user = authorize(request, write=True)
-        assert server.writer is not None
-        writer = server.writer
         if_match = request.headers.get("if-match")
         try:
-            view = await server.in_store_thread(lambda: writer.delete(
+            view = await server.write(lambda writer: writer.delete(
                 kind, id, if_match, WriteRequest(user, "DELETE", request.url.path, lock_timeout)))
         except StoreLocked as exc:
             raise ApiError(503, "store-locked", exc.message, hint="retry in a moment",

@@ -24,6 +24,8 @@ from offerspec.serve.writes import Writer
 from offerspec.store.base import Store
 
 POLL_SECONDS = 0.5
+MAX_BATCH = 64
+"""At most this many writes that arrived together are committed as one transaction."""
 T = TypeVar("T")
 log = logging.getLogger("offerspec.serve")
 
@@ -60,6 +62,8 @@ class ServerState:
         self._view: View | None = None
         self.keys = IdempotencyKeys()
         self._poller: asyncio.Task[None] | None = None
+        self._pending: list[tuple[Callable[[Writer], Any], asyncio.Future[Any]]] = []
+        self._draining: asyncio.Task[None] | None = None
 
     @property
     def view(self) -> View:
@@ -68,6 +72,33 @@ class ServerState:
 
     async def in_store_thread(self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    async def write(self, job: Callable[[Writer], T]) -> T:
+        """Run ``job`` with the writer in the store's thread, together with the writes that
+        arrived meanwhile (``Writer.run_batch``: one transaction, one disk flush for all)."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((job, future))
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        writer = self.writer
+        assert writer is not None
+        while self._pending:
+            taken, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            try:
+                outcomes = await self.in_store_thread(
+                    writer.run_batch, [job for job, _ in taken], self.config.lock_timeout)
+            except Exception as exc:  # noqa: BLE001 - every waiting request gets it
+                outcomes = [exc] * len(taken)
+            for (_, future), outcome in zip(taken, outcomes, strict=True):
+                if future.done():  # the request went away
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
 
     async def start(self) -> None:
         def open_and_load() -> View:

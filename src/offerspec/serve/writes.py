@@ -11,10 +11,13 @@ written object (and what refers to it) read and checked again; a revision made b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from offerspec.catalog import canonical_json
 from offerspec.compile import normalize_plan
@@ -35,8 +38,9 @@ from offerspec.platform import (
 from offerspec.serve.checks import CatalogChecks, platform_path
 from offerspec.serve.errors import ApiError, not_found
 from offerspec.serve.view import View
-from offerspec.store.base import ApplyMeta, ReadsSome, StaleRevision, Store, text_hash
+from offerspec.store.base import ApplyMeta, Batches, ReadsSome, StaleRevision, Store, text_hash
 
+T = TypeVar("T")
 NEW_OBJECT_WRITTEN_HASH = ""
 """``written_hash`` of an object created through the API by a client other than offerspec: it
 never matches, so ``offerspec plan`` shows the object as drifted (changed outside offerspec)."""
@@ -69,6 +73,7 @@ class Writer:
         self._view: View | None = None
         self._checks: CatalogChecks | None = None
         self._live_hash: LiveHash | None = None
+        self._batched = False
 
     def current(self) -> View:
         """The view at the store's current revision (read again only when it moved)."""
@@ -85,10 +90,42 @@ class Writer:
                 for kind, table in view.snapshot.objects.items()})
         return checks
 
+    # -- writes that arrive together: one transaction ----------------------------------------
+
+    def run_batch(self, jobs: Sequence[Callable[[Writer], T]], lock_timeout: float,
+                  ) -> list[T | Exception]:
+        """Run the writes under one hold of the apply lock and, when the store ``Batches``, in
+        one transaction: one disk flush for all (group commit), each still its own revision,
+        checked as when alone. A job's ``ApiError`` (422, 409, ...) is its answer and leaves
+        the others be; any other error answers every job (none of the batch was committed)."""
+        if len(jobs) == 1 or not isinstance(self.store, Batches):
+            return [_outcome(job, self) for job in jobs]
+        outcomes: list[T | Exception] = []
+        try:
+            with self.store.lock(lock_timeout):
+                self._batched = True
+                try:
+                    with self.store.batch():
+                        for job in jobs:
+                            try:
+                                outcomes.append(job(self))
+                            except ApiError as exc:
+                                outcomes.append(exc)
+                finally:
+                    self._batched = False
+        except Exception as exc:  # noqa: BLE001 - the whole batch failed: each job says so
+            self._view = self._checks = self._live_hash = None  # they saw writes rolled back
+            return [exc] * len(jobs)
+        return outcomes
+
+    def _locked(self, timeout: float) -> AbstractContextManager[Any]:
+        """The apply lock for one write (already held inside ``run_batch``)."""
+        return contextlib.nullcontext() if self._batched else self.store.lock(timeout)
+
     # -- the three writes --------------------------------------------------------------------
 
     def create(self, kind: str, fields: dict[str, Any], request: Request) -> tuple[View, int]:
-        with self.store.lock(request.lock_timeout):
+        with self._locked(request.lock_timeout):
             view = self.current()
             ident = catalog_id_of(fields)
             if ident is not None:
@@ -110,7 +147,7 @@ class Writer:
 
     def update(self, kind: str, number: int, fields: dict[str, Any], if_match: str | None,
                request: Request) -> tuple[View, int]:
-        with self.store.lock(request.lock_timeout):
+        with self._locked(request.lock_timeout):
             view = self.current()
             live, stored = self._head(view, kind, number, "edit")
             check_if_match(view, kind, number, if_match)
@@ -139,7 +176,7 @@ class Writer:
         return new_view, new_number
 
     def delete(self, kind: str, number: int, if_match: str | None, request: Request) -> View:
-        with self.store.lock(request.lock_timeout):
+        with self._locked(request.lock_timeout):
             view = self.current()
             live, _ = self._head(view, kind, number, "delete")
             check_if_match(view, kind, number, if_match)
@@ -296,6 +333,13 @@ class LiveHash:
     @staticmethod
     def render(value: int) -> str:
         return f"{LIVE_HASH}{value:064x}"
+
+
+def _outcome(job: Callable[[Writer], T], writer: Writer) -> T | Exception:
+    try:
+        return job(writer)
+    except Exception as exc:  # noqa: BLE001 - handed to the request that sent it
+        return exc
 
 
 def check_if_match(view: View, kind: str, number: int, if_match: str | None) -> None:

@@ -278,8 +278,9 @@ def _csv_row(result: RowResult) -> list[str]:
 
 
 def write_csv(results: Iterable[RowResult], out: TextIO) -> Iterator[RowResult]:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_OUTPUT_COLUMNS)
+    from offerspec.render.safe import csv_row
+
+    out.write(csv_row(CSV_OUTPUT_COLUMNS))
     for result in results:
-        writer.writerow(_csv_row(result))
+        out.write(csv_row(_csv_row(result)))
         yield result

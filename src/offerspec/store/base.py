@@ -246,6 +246,14 @@ class ReadsSome(Protocol):
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot: ...
 
 
+@runtime_checkable
+class Batches(Protocol):
+    """A store that can make several applies one transaction (``offerspec serve`` then commits
+    the writes that arrive together with one disk flush: group commit)."""
+
+    def batch(self) -> AbstractContextManager[None]: ...
+
+
 class Store(Protocol):
     """What plan/apply needs from a live store.
 
@@ -283,8 +291,10 @@ class Store(Protocol):
         replace's archived generation naming renamed objects by their new ids). Last, every old
         generation that is no head (a replaced plan's) and names an object renamed in this
         apply gets a version naming it by its new id (``diff.compare.follow_references``). The
-        revision records the rename (``to_dict``). SQLite: store/sqlite/writer.py,
-        ``_write_rename`` and ``follow_in_old_generations``."""
+        revision records the rename (``to_dict``). SQLite and PostgreSQL share this in
+        store/writes.py (``_write_rename``, ``follow_in_old_generations``): a backend's
+        ``Rows.flush`` applies ``Rows.renamed`` first, and it implements
+        ``Rows.old_generations``."""
         ...
 
     def current_revision(self) -> int:

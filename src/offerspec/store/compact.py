@@ -58,22 +58,32 @@ def _plain_defaults(kind: str) -> dict[str, Any]:
             if name not in DERIVED.get(kind, ())}
 
 
+@cache
+def _required_names(kind: str) -> frozenset[str]:
+    return frozenset(static_defaults(kind))
+
+
+def _same_json(value: Any, expected: Any) -> bool:
+    """Whether ``value`` encodes exactly as ``expected`` (a derived default: a bool, or a list
+    of strings), compared by type and value without encoding either; anything else encoded."""
+    if type(expected) is bool:
+        return value is expected
+    if type(expected) is list and all(type(item) is str for item in expected):
+        return type(value) is list and value == expected and all(type(item) is str for item in value)
+    return canonical_json(value) == canonical_json(expected)
+
+
 def compact(kind: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """``data`` without its default-valued fields; None when that would not be reversible."""
-    defaults = _plain_defaults(kind)
-    derived = DERIVED.get(kind, ())
-    if any(name not in data for name in static_defaults(kind)):
+    if not data.keys() >= _required_names(kind):
         return None
-    derived_texts = {name: canonical_json(value) for name, value in _derived(kind, data).items()}
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        if name in derived:
-            if canonical_json(value) != derived_texts[name]:
-                out[name] = value
-            continue
-        default = defaults.get(name, _MISSING)
-        if default is _MISSING or type(value) is not type(default) or value != default:
-            out[name] = value
+    defaults = _plain_defaults(kind)  # derived fields are not in it: kept here, judged below
+    out = {name: value for name, value in data.items()
+           if (default := defaults.get(name, _MISSING)) is _MISSING
+           or type(value) is not type(default) or value != default}
+    for name, value in _derived(kind, data).items():
+        if name in out and _same_json(out[name], value):
+            del out[name]
     return out
 
 

@@ -10,7 +10,7 @@ wrote instead of copying it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from offerspec.catalog import canonical_json
@@ -59,8 +59,11 @@ class Rows:
         self.versions: list[VersionRow] = []
         self.deleted: list[tuple[int, str, str]] = []
         """(revision, kind, id) of hard-deleted objects."""
+        self.renamed: list[tuple[str, str, str]] = []
+        """(new id, kind, old id) of renamed objects: ``flush`` moves them first (every
+        generation's ``objects`` row and the head), then writes the other rows."""
         self.moves: dict[str, dict[str, str]] = {}
-        """kind -> old id -> new id of this revision's renames (set before writing)."""
+        """kind -> old id -> new id of every rename of this apply (``write_changes`` sets it)."""
 
     def new_object(self, kind: str, ident: str, generation: int) -> int:
         self.last_number += 1
@@ -82,17 +85,14 @@ class Rows:
     def flush(self) -> None:
         raise NotImplementedError
 
-    def move_id(self, kind: str, old: str, new: str) -> None:
-        """Every generation (``objects``) and the head of ``kind/old`` are ``new``'s, at once."""
-        raise NotImplementedError
-
-    def old_generations(self, kind: str) -> Iterable[tuple[int, str, int, str, bool]]:
-        """(number, id, revision, stored data, compact) of the latest version of every
-        generation of ``kind`` that is no head and not deleted (a replaced plan's old ones)."""
+    def old_generations(self, kinds: Sequence[str]) -> list[tuple[str, int, str, int, Any, Any]]:
+        """(kind, number, id, revision, stored data, compact) of the latest version of every
+        generation of ``kinds`` that is no head and not deleted (after a flush)."""
         raise NotImplementedError
 
     def clear(self) -> None:
         self.objects, self.heads, self.versions, self.deleted = [], [], [], []
+        self.renamed = []
 
 
 def record(change: Change, number: int | None) -> str:
@@ -132,43 +132,38 @@ def _write_replace(w: Rows, c: Change) -> int:
 
 
 def _write_rename(w: Rows, c: Change) -> int:
-    """Every generation of the old id becomes the new id's (numbers and versions stay), at
-    once: the rows this batch queues for the new id then land on the moved ones."""
+    """The object moves to the new id (numbers and versions stay: ``Rows.renamed``), then its
+    update or replace is written under the new id."""
     assert isinstance(c, Rename)
     number = w.numbers.pop((c.kind, c.old_id), None)
     if number is None:  # checked against the plan's live hash before: cannot happen
         raise AssertionError(f"no head for {c.kind}/{c.old_id}")
-    w.move_id(c.kind, c.old_id, c.id)
+    w.renamed.append((c.id, c.kind, c.old_id))
     w.numbers[(c.kind, c.id)] = number
     then = c.then()
     return WRITERS[type(then)](w, then) or number
 
 
-OLD_GENERATIONS = (
-    "SELECT o.number, o.id, v.revision, v.data, v.compact FROM objects o JOIN versions v "
-    "ON v.number = o.number AND v.revision = (SELECT max(revision) FROM versions WHERE "
-    "number = o.number) WHERE o.kind = ? AND o.deleted IS NULL AND o.number NOT IN "
-    "(SELECT number FROM heads)")
-"""``Rows.old_generations`` in plain SQL with ``?`` (PostgreSQL: ``%s``)."""
-
-
-REFERRING = {"products": ("plans",), "plans": ("plans", "offers")}
+REFERRING = {"products": ("plans",), "plans": ("plans", "offers"), "offers": ()}
 """kind -> the kinds whose objects may name one of it (diff.compare.REFERENCES)."""
 
 
 def follow_in_old_generations(w: Rows) -> None:
-    """An old generation (no head: a replaced plan's, kept for its subscribers) that names a
-    renamed object gets a version naming it by its new id. Run once every change is written
-    and flushed (the heads are current), once per apply; skips what this revision wrote."""
+    """An old generation (no head: a replaced plan's, kept for its subscribers) that names an
+    object renamed in this apply gets a version naming it by its new id. Runs once, after every
+    change is written and flushed; skips the generations this revision wrote."""
     kinds = sorted({k for kind, moved in w.moves.items() if moved for k in REFERRING[kind]})
-    for kind in kinds:
-        for number, ident, revision, stored, compact in list(w.old_generations(kind)):
-            if revision == w.revision:
-                continue
-            data = json.loads(unpack(kind, stored, bool(compact)))
-            followed = follow_references(kind, data, w.moves)
-            if followed is not data:
-                w.put(kind, ident, number, followed, head=False)
+    if not kinds:
+        return
+    for kind, number, ident, revision, stored, compact in w.old_generations(kinds):
+        if revision == w.revision:
+            continue
+        data = json.loads(unpack(kind, stored, bool(compact)))
+        followed = follow_references(kind, data, w.moves)
+        if followed is not data:
+            w.put(kind, ident, number, followed, head=False)
+    w.flush()
+    w.clear()
 
 
 def _write_delete(w: Rows, c: Change) -> None:
@@ -191,14 +186,13 @@ def stale_revision(expected: int, current: int) -> StaleRevision:
 def check_live_hashes(changes: Sequence[Change], heads: dict[str, dict[str, LiveObject]],
                       ) -> dict[tuple[str, str], int]:
     """Out-of-band edits don't move the revision: each touched object's live text must still
-    hash as the plan saw it (a rename: its old id's, and its new id free). ``heads``: the
-    touched heads (``touched_keys``). Returns (kind, id) -> object number."""
+    hash as the plan saw it. ``heads``: the touched heads. Returns (kind, id) -> object number."""
     live = {(kind, ident): obj for kind, table in heads.items() for ident, obj in table.items()}
     changed = []
     for change in changes:
-        for key, want in touched(change):
+        for key, expected in touched(change):  # a rename: its old id, and the new one free
             obj = live.get(key)
-            if (None if obj is None else text_hash(obj.text)) != want:
+            if (None if obj is None else text_hash(obj.text)) != expected:
                 changed.append(label(change) if key[1] == change.id
                                else f"{label(change)} (from {key[1]})")
     if changed:
@@ -209,18 +203,13 @@ def check_live_hashes(changes: Sequence[Change], heads: dict[str, dict[str, Live
     return {key: obj.number for key, obj in live.items()}
 
 
-def touched_keys(changes: Sequence[Change]) -> set[tuple[str, str]]:
-    """Every (kind, id) the changes write or must find free (a rename's new id)."""
-    return {key for change in changes for key, _ in touched(change)}
-
-
 def write_changes(rows: Rows, changes: Sequence[Change], progress: Progress | None = None,
                   ) -> str:
     """Write every change through ``rows`` in batches; returns the revision's change records
     (a JSON list)."""
-    rows.moves = moves_of(changes)
     total = len(changes)
     records: list[str] = []
+    rows.moves = moves_of(changes)
     for start in range(0, total, BATCH):
         for change in changes[start:start + BATCH]:
             records.append(record(change, WRITERS[type(change)](rows, change)))
@@ -230,9 +219,12 @@ def write_changes(rows: Rows, changes: Sequence[Change], progress: Progress | No
             progress(min(start + BATCH, total), total)
     if rows.moves:
         follow_in_old_generations(rows)
-        rows.flush()
-        rows.clear()
     return "[" + ",".join(records) + "]"
+
+
+def touched_keys(changes: Sequence[Change]) -> list[tuple[str, str]]:
+    """Every (kind, id) the changes name, sorted: the heads the stale check reads."""
+    return sorted({key for change in changes for key, _ in touched(change)})
 
 
 def source_text(source: dict[str, str]) -> str:

@@ -23,26 +23,43 @@ def _by_kind(ctx: CheckContext, kind: str) -> dict[str, Located[Any]]:
     return table
 
 
-def _forward(ctx: CheckContext, kind: str, start: str) -> list[str]:
+def _claims(ctx: CheckContext, kind: str) -> dict[str, str]:
+    """old id -> the object naming it in renamed_from (the first), among the context's objects
+    (all of them, or what one changed object meets: check.incremental)."""
+    out: dict[str, str] = {}
+    for ident, located in _by_kind(ctx, kind).items():
+        for old in located.obj.renamed_from:
+            out.setdefault(old, ident)
+    return out
+
+
+def shared_ids(kind: str, obj: Any) -> list[tuple[str, str]]:
+    """Two objects meet under these rules when one's renamed_from names the other's id, or both
+    name the same old id (``Rule.shared``, for check.incremental)."""
+    return [(kind, obj.id), *((kind, old) for old in obj.renamed_from)]
+
+
+def _forward(claims: dict[str, str], start: str) -> list[str]:
     """``start``, the object that names it in renamed_from, the one naming that, ... (stops
     where nothing names the last one, or where it would repeat)."""
     chain = [start]
-    current = ctx.renamed[kind].get(start)
+    current = claims.get(start)
     while current is not None and current not in chain:
         chain.append(current)
-        current = ctx.renamed[kind].get(current)
+        current = claims.get(current)
     if current is not None:
         chain.append(current)  # the repeat closes a cycle
     return chain
 
 
-@rule("rename-cycle", "rename-chain", "rename-id-in-catalog")
+@rule("rename-cycle", "rename-chain", "rename-id-in-catalog", shared=shared_ids)
 def renamed_ids_are_gone(ctx: CheckContext) -> Iterator[Diagnostic]:
     """The old id must not be an object of the catalog too: then there would be two objects
     where the store holds one."""
     for kind in KINDS:
         singular = SINGULAR[kind]
         in_cycle: set[str] = set()
+        claims = _claims(ctx, kind)
         for ident, located in _by_kind(ctx, kind).items():
             for i, old in enumerate(located.obj.renamed_from):
                 sub = ("renamed_from", i)
@@ -54,7 +71,7 @@ def renamed_ids_are_gone(ctx: CheckContext) -> Iterator[Diagnostic]:
                     continue
                 if not ctx.known(kind, old):
                     continue
-                loop = _forward(ctx, kind, ident)
+                loop = _forward(claims, ident)
                 if loop[-1] == ident and len(loop) > 1:
                     if ident not in in_cycle:
                         in_cycle.update(loop)
@@ -95,7 +112,7 @@ def _where(ctx: CheckContext, kind: str, ident: str) -> tuple[tuple[str, int, in
     return () if located is None else (located.where("id"),)
 
 
-@rule("rename-claimed-twice")
+@rule("rename-claimed-twice", shared=shared_ids)
 def renamed_once(ctx: CheckContext) -> Iterator[Diagnostic]:
     """One object in the store becomes one object in the catalog."""
     for kind in KINDS:

@@ -11,7 +11,7 @@ read the history and simulate. New rows are written with ``COPY`` (writer.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -20,6 +20,7 @@ from offerspec.diff.changes import Change
 from offerspec.store.base import (
     ApplyMeta,
     LockInfo,
+    PartialSnapshot,
     Progress,
     RevisionInfo,
     Snapshot,
@@ -191,6 +192,11 @@ class PostgresStore:
         with self._transaction(SNAPSHOT, writing=False):
             return read.stored_objects(self.q, self.url, kind)
 
+    def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
+        """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
+        with self._transaction(SNAPSHOT, writing=False):
+            return read.some(self.q, self.url, read.last_revision(self.q, self.url), keys)
+
     def history(self) -> list[RevisionInfo]:
         with self._transaction(READ, writing=False):
             return read.history(self.q, self.url)
@@ -254,7 +260,8 @@ class PostgresStore:
 
         try:
             with gc_paused(), self._transaction() as conn:
-                conn.execute(f"SET LOCAL lock_timeout = '{int(self.lock_wait * 1000)}ms'")
+                # (0 would mean no timeout at all to PostgreSQL)
+                conn.execute(f"SET LOCAL lock_timeout = '{max(1, int(self.lock_wait * 1000))}ms'")
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", self.key)
                 return self._write(conn, changes, expected_revision, meta, progress)
         except LockWaitTimeout:
@@ -269,7 +276,7 @@ class PostgresStore:
         current = read.last_revision(self.q, self.url)
         if current != expected_revision:
             raise stale_revision(expected_revision, current)
-        touched = sorted(touched_keys(changes))
+        touched = touched_keys(changes)  # a rename's old and new id
         rows = conn.execute(HEADS_OF, ([k for k, _ in touched], [i for _, i in touched]))
         numbers = check_live_hashes(changes, read.heads(self.q, self.url, rows_read=rows))
         revision = current + 1

@@ -4,10 +4,11 @@ few round trips per batch of 2,000 changes, never one per change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
-from offerspec.store.writes import OLD_GENERATIONS, Rows
+from offerspec.store.sqlite.writer import OLD_GENERATIONS
+from offerspec.store.writes import Rows
 
 IN_KEYS = "(kind, id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
 
@@ -24,18 +25,12 @@ class CopyWriter(Rows):
         super().__init__(revision, numbers, last_number(conn), written_hashes)
         self.conn = conn
 
-    def move_id(self, kind: str, old: str, new: str) -> None:
-        self.conn.execute("UPDATE objects SET id = %s WHERE kind = %s AND id = %s "
-                          "AND deleted IS NULL", (new, kind, old))
-        self.conn.execute("UPDATE heads SET id = %s WHERE kind = %s AND id = %s", (new, kind, old))
-
-    def old_generations(self, kind: str) -> Iterable[tuple[int, str, int, str, bool]]:
-        rows: list[tuple[int, str, int, str, bool]] = self.conn.execute(
-            OLD_GENERATIONS.replace("?", "%s"), (kind,)).fetchall()
-        return rows
-
     def flush(self) -> None:
         cur = self.conn.cursor()
+        if self.renamed:  # first: the rows below land on the moved object (store.writes)
+            cur.executemany("UPDATE objects SET id = %s WHERE kind = %s AND id = %s AND "
+                            "deleted IS NULL", self.renamed)
+            cur.executemany("UPDATE heads SET id = %s WHERE kind = %s AND id = %s", self.renamed)
         if self.deleted:
             kinds = [k for _, k, _ in self.deleted]
             ids = [i for _, _, i in self.deleted]
@@ -50,6 +45,12 @@ class CopyWriter(Rows):
         _copy(cur, "objects (number, kind, id, generation)", self.objects)
         _copy(cur, "versions (number, revision, data, compact)", self.versions)
         _copy(cur, "heads (kind, id, number, revision, written_hash, status)", self.heads)
+
+
+    def old_generations(self, kinds: Sequence[str]) -> list[tuple[str, int, str, int, Any, Any]]:
+        marks = ", ".join("%s" for _ in kinds)
+        rows = self.conn.execute(OLD_GENERATIONS.format(kinds=marks), tuple(kinds)).fetchall()
+        return [tuple(row) for row in rows]
 
 
 def _copy(cur: Any, table: str, rows: list[Any]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from offerspec.store.base import LiveObject, RevisionInfo, StoredObject, text_hash
+from offerspec.store.base import LiveObject, PartialSnapshot, RevisionInfo, StoredObject, text_hash
 from offerspec.store.compact import unpack
 from offerspec.store.rows import RowReader
 
@@ -134,6 +134,20 @@ def _stored(url: str, kind: str, live_rows: Iterable[Any], object_rows: Iterable
                                                              "written_hash"),
                                 head is not None, reader.integer(revision, where, "revision")))
     return out
+
+
+def some(conn: Executes, url: str, revision: int, keys: Collection[tuple[str, str]],
+         ) -> PartialSnapshot:
+    """The heads and every generation of these (kind, id) (``ReadsSome.read_some``; the
+    caller holds the read transaction and read ``revision`` in it)."""
+    wanted = set(keys)
+    live = heads(conn, url, wanted)
+    stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
+    for kind in sorted({kind for kind, _ in wanted}):
+        for obj in stored_objects(conn, url, kind, {i for k, i in wanted if k == kind}):
+            stored[(kind, obj.id)].append(obj)
+    return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
+                                      for ident, obj in table.items()}, stored)
 
 
 def versions(conn: Executes, url: str, kind: str, ident: str,

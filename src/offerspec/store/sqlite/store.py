@@ -58,6 +58,7 @@ class SQLiteStore(LockMixin):
         self.path = path
         self.url = url
         self.read_only = False
+        self._batching = False
         self.writable = writable
         self.migrating = migrating
         self._immutable_stamp: tuple[int, int, int] | None = None
@@ -198,7 +199,19 @@ class SQLiteStore(LockMixin):
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back on any exception,
-        including an interrupt raised anywhere between BEGIN and COMMIT."""
+        including an interrupt raised anywhere between BEGIN and COMMIT. Inside ``batch``: a
+        savepoint of the batch's transaction, released or rolled back alone."""
+        if self._batching:
+            self.conn.execute("SAVEPOINT offerspec_apply")
+            try:
+                yield self.conn
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK TO offerspec_apply")
+                    self.conn.execute("RELEASE offerspec_apply")
+                raise
+            self.conn.execute("RELEASE offerspec_apply")
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             yield self.conn
@@ -208,6 +221,31 @@ class SQLiteStore(LockMixin):
             if isinstance(exc, sqlite3.DatabaseError) and is_refusal(exc):
                 raise store_error(self.url, exc) from exc
             raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """``Batches``: the applies made in the block are one transaction, committed (one disk
+        flush for all) when it ends, or none of them on any exception. Each apply is still
+        its own revision, checked as always (a refused one is rolled back alone). Hold the
+        lock around it; inside, reads see the batch's own writes."""
+        with self._transaction():
+            self._batching = True
+            try:
+                yield
+            finally:
+                self._batching = False
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A read transaction (the batch's own, inside ``batch``)."""
+        if self._batching:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -229,53 +267,37 @@ class SQLiteStore(LockMixin):
             return read.last_revision(self.conn, self.url)
 
     def current_revision(self) -> int:
-        """The newest committed revision (0: none yet)."""
-        self._rollback()
+        """The newest committed revision (0: none yet; inside ``batch``, the batch's last)."""
+        if not self._batching:
+            self._rollback()
         revision = self._revision()
         self._check_unchanged()
         return revision
 
     def snapshot(self) -> Snapshot:
         # One read transaction: the revision and the heads belong together.
-        self.conn.execute("BEGIN")
-        try:
+        with self._reading():
             revision = self._revision()
             with reading(self.url, self.conn):
                 objects = read.heads(self.conn, self.url)
                 identity = self.identity
-        finally:
-            self.conn.execute("COMMIT")
         self._check_unchanged()
         return Snapshot(identity, self.url, revision, objects)
 
     def objects(self, kind: str) -> list[StoredObject]:
-        self.conn.execute("BEGIN")
-        try:
-            with reading(self.url, self.conn):
-                found = read.stored_objects(self.conn, self.url, kind)
-        finally:
-            self.conn.execute("COMMIT")
+        with self._reading(), reading(self.url, self.conn):
+            found = read.stored_objects(self.conn, self.url, kind)
         self._check_unchanged()
         return found
 
     def read_some(self, keys: Collection[tuple[str, str]]) -> PartialSnapshot:
         """``ReadsSome``: the heads and the generations of these (kind, id), in one read."""
-        wanted = set(keys)
-        self.conn.execute("BEGIN")
-        try:
+        with self._reading():
             revision = self._revision()
             with reading(self.url, self.conn):
-                live = read.heads(self.conn, self.url, wanted)
-                stored: dict[tuple[str, str], list[StoredObject]] = {key: [] for key in wanted}
-                for kind in sorted({kind for kind, _ in wanted}):
-                    for obj in read.stored_objects(self.conn, self.url, kind,
-                                                   {i for k, i in wanted if k == kind}):
-                        stored[(kind, obj.id)].append(obj)
-        finally:
-            self.conn.execute("COMMIT")
+                part = read.some(self.conn, self.url, revision, keys)
         self._check_unchanged()
-        return PartialSnapshot(revision, {(kind, ident): obj for kind, table in live.items()
-                                          for ident, obj in table.items()}, stored)
+        return part
 
     def history(self) -> list[RevisionInfo]:
         with reading(self.url, self.conn):
@@ -284,12 +306,8 @@ class SQLiteStore(LockMixin):
         return revisions
 
     def revision(self, number: int) -> RevisionInfo:
-        self.conn.execute("BEGIN")
-        try:
-            with reading(self.url, self.conn):
-                found = read.revision(self.conn, self.url, number)
-        finally:
-            self.conn.execute("COMMIT")
+        with self._reading(), reading(self.url, self.conn):
+            found = read.revision(self.conn, self.url, number)
         self._check_unchanged()
         return found
 
@@ -324,7 +342,8 @@ class SQLiteStore(LockMixin):
             if current != expected_revision:
                 raise stale_revision(expected_revision, current)
             with reading(self.url, self.conn):
-                heads = read.heads(self.conn, self.url, touched_keys(changes)) if changes else {}
+                touched = set(touched_keys(changes))  # a rename's old and new id
+                heads = read.heads(self.conn, self.url, touched) if changes else {}
             numbers = check_live_hashes(changes, heads)
             revision = current + 1
             payload = write_changes(Writer(conn, revision, numbers, meta.written_hashes),

@@ -4,9 +4,10 @@ per statement."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
 
-from offerspec.store.writes import OLD_GENERATIONS, WRITERS, Rows, record
+from offerspec.store.writes import WRITERS, Rows, record
 
 __all__ = ["WRITERS", "Writer", "record"]
 
@@ -23,15 +24,12 @@ class Writer(Rows):
         super().__init__(revision, numbers, int(row[0]), written_hashes)
         self.conn = conn
 
-    def move_id(self, kind: str, old: str, new: str) -> None:
-        self.conn.execute("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND deleted IS NULL",
-                          (new, kind, old))
-        self.conn.execute("UPDATE heads SET id = ? WHERE kind = ? AND id = ?", (new, kind, old))
-
-    def old_generations(self, kind: str) -> Iterable[tuple[int, str, int, str, bool]]:
-        return self.conn.execute(OLD_GENERATIONS, (kind,)).fetchall()
-
     def flush(self) -> None:
+        if self.renamed:
+            self.conn.executemany("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND "
+                                  "deleted IS NULL", self.renamed)
+            self.conn.executemany("UPDATE heads SET id = ? WHERE kind = ? AND id = ?",
+                                  self.renamed)
         if self.deleted:
             self.conn.executemany("UPDATE objects SET deleted = ? WHERE kind = ? AND id = ? "
                                   "AND deleted IS NULL", self.deleted)
@@ -43,3 +41,17 @@ class Writer(Rows):
         self.conn.executemany("INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?, ?, ?, NULL)",
                               self.heads)
         self.clear()
+
+    def old_generations(self, kinds: Sequence[str]) -> list[tuple[str, int, str, int, Any, Any]]:
+        marks = ", ".join("?" for _ in kinds)
+        return [tuple(row) for row in self.conn.execute(
+            OLD_GENERATIONS.format(kinds=marks), tuple(kinds)).fetchall()]
+
+
+OLD_GENERATIONS = (
+    "SELECT o.kind, o.number, o.id, v.revision, v.data, v.compact FROM objects o JOIN versions v "
+    "ON v.number = o.number AND v.revision = (SELECT max(revision) FROM versions WHERE number = "
+    "o.number) WHERE o.kind IN ({kinds}) AND o.deleted IS NULL AND o.number NOT IN (SELECT "
+    "number FROM heads) ORDER BY o.number")
+"""The latest version of every generation that is no head (store.writes.Rows.old_generations);
+PostgreSQL runs it too."""
