@@ -89,8 +89,19 @@ HEAD_TEXTS = ("SELECT h.kind, h.id, h.data, v.data, v.compact FROM heads h LEFT 
 
 
 def heads(db: Path | str) -> dict[tuple[str, str], str]:
-    """(kind, id) -> the live object's full canonical JSON, read from the store's rows."""
+    """(kind, id) -> the live object's full canonical JSON, read from the store's rows (an HTTP
+    store: from the platform, mapped back as its snapshot maps it)."""
     from offerspec.store.compact import unpack
+
+    if isinstance(db, str) and db.startswith(("http:", "https:")):
+        from offerspec.store.http.config import load_config
+        from offerspec.store.http.store import HttpStore
+
+        store = HttpStore(load_config(db))
+        try:
+            return {(k, i): o.text for k, t in store.snapshot().objects.items() for i, o in t.items()}
+        finally:
+            store.close()
 
     rows = query(db, HEAD_TEXTS)
     return {(k, i): edited if edited is not None else unpack(k, d, bool(c))

@@ -62,6 +62,13 @@ def test_bench_plan_apply_and_store_size_quick_on_postgresql(pg_cluster) -> None
     assert leftover == []  # the scratch schemas are dropped
 
 
+def test_bench_http_apply_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_http_apply.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "HttpStore.apply, --parallelism 4" in result.stdout and "0 failures" in result.stdout
+
+
 def test_bench_store_copy_quick() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, check=False)

@@ -39,6 +39,7 @@ OK = {
     "show": "show 1 --store {url}",
     # force-unlock of a held lock: test_saved_plans_and_locks.py (it needs a lock held meanwhile)
     # serve runs until stopped: test_serve_process.py (exit 0 on SIGTERM, after draining)
+    # import needs a platform: test_http_store_config.py (against offerspec serve)
     "pull": "pull --out {tmp}/pulled --store {url}",
     "export": "export --store {url}",
     "simulate": "simulate {cat} --offer subscribe",
@@ -64,6 +65,7 @@ USER_ERROR = {
     "store": ("store migrate --store {none}", "no store at"),
     "init": ("init {cat}/products.yaml/inside", "cannot write"),
     "fmt": ("fmt {nowhere}", "no such file or directory"),
+    "import": ("import product/x 1 --store {url}", "not an HTTP store"),
 }
 """schema reads nothing the user gives it: it has no user error."""
 
@@ -86,11 +88,12 @@ USAGE_ERROR = {
     "store": ["store bogus", "store --bogus"],
     "init": ["init a b"],
     "fmt": ["fmt --bogus"],
+    "import": ["import plan 1 --store {url}", "import plan/x zero --store {url}"],
 }
 
 
 def test_every_command_has_its_cases() -> None:
-    assert set(OK) | {"force-unlock", "serve"} == set(COMMANDS)
+    assert set(OK) | {"force-unlock", "serve", "import"} == set(COMMANDS)
     assert set(USER_ERROR) | {"schema"} == set(COMMANDS) == set(USAGE_ERROR)
 
 
@@ -145,8 +148,10 @@ INJECT = {
     "store": "offerspec.store.url.resolve_store",
     "init": "offerspec.schema.schema_json",
     "fmt": "offerspec.fmt.format_text",
+    "import": "offerspec.store.url.resolve_store",
 }
 CRASH_ARGS = {**OK, "force-unlock": "force-unlock x --store {url}",
+              "import": "import plan/x 1 --store {url}",
               "serve": "serve --store {url} --tokens {tmp}/tokens.txt",
               "plan": "plan {cat} --store {url} --detailed-exitcode"}
 

@@ -329,3 +329,14 @@ def test_look_alike_notes_need_every_field_equal_and_stop_after_ten() -> None:
     many = look_alike_notes([c for i in range(25) for c in pair(i, "N")])
     assert len(many) == MAX_LOOK_ALIKE_NOTES + 1
     assert many[-1].message.startswith("15 more created object(s) look like")
+
+
+def test_a_saved_plan_with_only_notes_is_version_2_and_applies(run, catalog, url,
+                                                               tmp_path) -> None:
+    write(catalog, RENAMED_PLAN)  # a new store: nothing to rename, a note
+    saved = tmp_path / "plan.json"
+    assert run("plan", str(catalog), "--store", url, "--out", str(saved)).exit_code == 0
+    document = json.loads(saved.read_text())
+    assert document["format_version"] == 2 and document["summary"]["rename"] == 0
+    result = run("apply", "--plan", str(saved), "--store", url, "--auto-approve")
+    assert result.exit_code == 0, result.output

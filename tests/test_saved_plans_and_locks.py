@@ -241,7 +241,7 @@ def test_store_errors(run, cat, tmp_path) -> None:
         "sqlite://host/x.db": "malformed store URL",
         "postgresql://nobody@127.0.0.1:1/offers": "cannot connect to the PostgreSQL server",
         "postgresql://127.0.0.1/offers?schema=Bad-Name": "is not a plain PostgreSQL name",
-        "https://example.invalid/api": "https stores are not supported yet",
+        "http://example.invalid/api": "would send the token unencrypted",
         "ftp://x/y": "unknown store URL scheme",
         f"sqlite:///{tmp_path}/missing/dir/x.db": "does not exist",
     }

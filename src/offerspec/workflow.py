@@ -74,9 +74,25 @@ def stale_reasons(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
                     "was created" if expected is None else "changed")
                 name = label(change) if ident == change.id else f"{SINGULAR[kind]} {ident}"
                 reasons.append(f"{name} {state}")
+    reasons += _moved_etags(changeset, snapshot)
     if snapshot.revision != changeset.base_revision:
         reasons.insert(0, f"the store moved from revision {changeset.base_revision} "
                           f"to {snapshot.revision}")
+    return reasons
+
+
+def _moved_etags(changeset: ChangeSet, snapshot: Snapshot) -> list[str]:
+    """HTTP store: the objects whose ETag is no longer the one the plan recorded."""
+    if not changeset.etags:
+        return []
+    current: dict[tuple[str, str], str] = getattr(snapshot, "etags", {})
+    reasons = []
+    for key, tag in sorted(changeset.etags.items()):
+        kind, _, ident = key.partition("/")
+        now = current.get((kind, ident))
+        if now != tag:
+            reasons.append(f"{kind.removesuffix('s')} {ident} changed on the platform "
+                           f"(ETag {tag} is now {now or 'gone'})")
     return reasons
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from offerspec.cli.store_options import (
     safety_options,
     stdin_is_tty,
     store_options,
+    with_plan_lines,
 )
 from offerspec.diagnostics import OfferspecError
 from offerspec.render.safe import clean
@@ -28,18 +30,32 @@ if TYPE_CHECKING:
 
 PROGRESS_FROM = 1000
 """Applies with at least this many changes report progress on stderr."""
+STEP_LINE_SECONDS = 10.0
+"""Off a terminal, an HTTP store's progress is one line every this many seconds."""
 
 
 class _Progress:
     """``applying: 2000/20000 changes written`` on stderr: rewritten in place on a terminal, one
     line a batch (every 2,000 changes) otherwise, so CI logs stay short."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "changes written") -> None:
         self.in_place = _stderr_is_tty()
         self.open_line = False
+        self.unit = unit
+        self.extra = ""
+        self.last = 0.0
+
+    def detail(self, text: str) -> None:
+        """More to say on the next line (the HTTP store: requests/s and retries)."""
+        self.extra = text
 
     def __call__(self, done: int, total: int) -> None:
-        text = f"applying: {done}/{total} changes written"
+        if self.extra and not self.in_place and done < total:  # steps come each second
+            now = time.monotonic()
+            if now - self.last < STEP_LINE_SECONDS:
+                return
+            self.last = now
+        text = f"applying: {done}/{total} {self.unit}" + (f" ({self.extra})" if self.extra else "")
         if self.in_place:
             click.echo(f"\r{text}", nl=done >= total, err=True)
             self.open_line = done < total
@@ -131,10 +147,17 @@ def _refuse_before_creating_a_store(saved: Any, store: str | None, env: str | No
 def _apply(opened: Any, changeset: Any, source: dict[str, str]) -> int:
     from offerspec.workflow import apply as apply_changeset
 
-    progress = _Progress() if len(changeset.changes) >= PROGRESS_FROM else None
+    remote = not getattr(opened, "keeps_revisions", True)  # the HTTP store
+    progress = (_Progress("steps done" if remote else "changes written")
+                if len(changeset.changes) >= PROGRESS_FROM else None)
     try:
         revision = apply_changeset(opened, changeset, progress=progress, source=source)
-        click.echo(f"Applied revision {revision}: {changeset.summary()}")
+        if remote:
+            stats = opened.client.stats
+            click.echo(clean(f"Applied to {opened.url} ({stats.requests} requests, "
+                             f"{stats.retries} retried): {changeset.summary()}"))
+        else:
+            click.echo(f"Applied revision {revision}: {changeset.summary()}")
     except KeyboardInterrupt as exc:
         if progress is not None:
             progress.end_line()
@@ -146,6 +169,12 @@ def _interrupted_applying(exc: KeyboardInterrupt, opened: Any, changeset: Any) -
     """Say what is true: the interrupt may have come after the commit. We hold the lock, so a
     newer revision than the plan's is ours."""
     signum = signal_of(exc)
+    if not getattr(opened, "keeps_revisions", True):  # the HTTP store: steps, not a transaction
+        outcome = getattr(opened, "last_outcome", None)
+        if outcome is None:
+            return Interrupted(signum, NOTHING_APPLIED)
+        return Interrupted(signum, f"the apply stopped part-way: {outcome.report()}; "
+                                   "offerspec plan shows the rest, offerspec apply finishes it")
     try:
         revision = opened.current_revision()
     except Exception:  # noqa: BLE001 - say what we know rather than crash while interrupted
@@ -169,13 +198,15 @@ NOTHING_APPLIED = "nothing was applied"
               help="Why: recorded with the revision (offerspec history shows it).")
 @click.option("--lock-timeout", type=FiniteFloat(0.0), default=10.0, show_default=True,
               metavar="SECONDS", help="How long to wait for another apply's lock.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
+              metavar="N", help="HTTP store: requests in flight at once (within a level).")
 @no_color_option
 @store_options
 @safety_options
 @strict_option
 def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, lock_timeout: float,
-          message: str | None, no_color: bool, store: str | None, env: str | None, allow_destroy: bool,
-          max_archive_share: float, delete_removed: bool, strict: bool) -> None:
+          message: str | None, parallelism: int, no_color: bool, store: str | None, env: str | None,
+          allow_destroy: bool, max_archive_share: float, delete_removed: bool, strict: bool) -> None:
     """Apply the catalog to the store: one transaction, under the store's lock.
 
     \b
@@ -198,6 +229,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
         saved = load_plan(Path(plan_file))
         _refuse_before_creating_a_store(saved, store, env)
     location, opened = open_from_args(store, env, lock_wait=lock_timeout, writes=True)
+    if hasattr(opened, "parallelism"):
+        opened.parallelism = parallelism
     applied: int | None = None
     try:
         try:
@@ -213,7 +246,8 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
                     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
                     changeset = plan(catalog, snapshot, options)
                 colour = stdout_colour(no_color)
-                click.echo(render_text(changeset, colour=colour), nl=False, color=colour)
+                click.echo(with_plan_lines(render_text(changeset, colour=colour), snapshot,
+                                           changeset), nl=False, color=colour)
                 if changeset.empty:
                     return
                 if saved is None:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "store": "offerspec.cli.store_cmd:store",
     "init": "offerspec.cli.init:init",
     "fmt": "offerspec.cli.fmt:fmt",
+    "import": "offerspec.cli.import_cmd:import_command",
 }
 
 EXIT_USER_ERROR = 1

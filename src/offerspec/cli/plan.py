@@ -13,6 +13,7 @@ from offerspec.cli.store_options import (
     echo_warnings,
     safety_options,
     store_options,
+    with_plan_lines,
 )
 from offerspec.diagnostics import OfferspecError
 
@@ -110,7 +111,10 @@ def plan(*, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode
             click.echo(_markdown_refusal(exc), nl=False)
         raise
     colour = fmt == "text" and stdout_colour(no_color)
-    click.echo(render(changeset, fmt, colour=colour), nl=False, color=colour)
+    rendered = render(changeset, fmt, colour=colour)
+    if fmt != "json":
+        rendered = with_plan_lines(rendered, snapshot, changeset, markdown=fmt == "markdown")
+    click.echo(rendered, nl=False, color=colour)
     check_safety(changeset.changes, snapshot, options)
     if out is not None:
         from offerspec.cli.validate import write_atomically

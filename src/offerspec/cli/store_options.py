@@ -30,9 +30,24 @@ def store_only_options(func: F) -> F:
 
 
 def _store_option(func: F) -> F:
+    func = click.option("--ca-bundle", metavar="PEM", expose_value=False, callback=_http_option,
+                        type=click.Path(dir_okay=False),
+                        help="HTTP store: verify TLS against these CA certificates "
+                             "(else $OFFERSPEC_CA_BUNDLE, else the system's).")(func)
+    func = click.option("--insecure-http", is_flag=True, expose_value=False, callback=_http_option,
+                        help="HTTP store: allow plain http:// to a host other than loopback "
+                             "(the token travels unencrypted).")(func)
     return click.option("--store", "store", metavar="URL",
-                        help="Store URL, e.g. sqlite:///.offerspec/store.db "
+                        help="Store URL, e.g. sqlite:///.offerspec/store.db or "
+                             "https://api.example.com/v1 "
                              "(else $OFFERSPEC_STORE, offerspec.toml, the default).")(func)
+
+
+def _http_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    from offerspec.store.http.config import OPTIONS
+
+    assert param.name is not None
+    OPTIONS[param.name] = value
 
 
 def safety_options(func: F) -> F:
@@ -81,3 +96,21 @@ def echo_warnings(diagnostics: list[Any]) -> None:
         from offerspec.render.diagnostics import render_text
 
         click.echo(render_text(diagnostics), nl=False, err=True)
+
+
+def with_plan_lines(rendered: str, snapshot: Any, changeset: Any, *,
+                    markdown: bool = False) -> str:
+    """The rendered plan with what the store adds (the HTTP store: its REST steps and the
+    unmanaged objects), before the summary line so that it stays the last line."""
+    plan_lines = getattr(snapshot, "plan_lines", None)
+    if not callable(plan_lines):
+        return rendered
+    lines = plan_lines(changeset.changes)
+    if not lines:
+        return rendered
+    from offerspec.render.safe import text
+
+    if markdown:
+        return rendered + text(["", "```", *lines, "```"])
+    head, _, summary = rendered.rstrip("\n").rpartition("\n")
+    return head + "\n" + text(lines) + "\n" + summary + "\n"

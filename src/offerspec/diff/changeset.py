@@ -15,6 +15,8 @@ from offerspec.diff.result import result_hash
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import NEW_STORE, Snapshot
 
+PLATFORM_IDENTITY = "platform:"
+"""Identity prefix of an HTTP store (a platform: no revisions, ``platform:BASE-URL``)."""
 SUMMARY_ACTIONS = ("create", "update", "replace", "archive")
 EXTRA_ACTIONS = ("rename", "unarchive", "delete")
 
@@ -33,6 +35,9 @@ class ChangeSet:
     until ``workflow.check_saved_plan`` has checked a saved plan)."""
     notes: tuple[PlanNote, ...] = ()
     """Renames already applied or with nothing to rename, creates that look like renames."""
+    etags: dict[str, str] = field(default_factory=dict)
+    """``kind/id`` -> the ETag each object the plan writes had (HTTP store; else empty): a saved
+    plan applies only while they are unchanged."""
 
     @property
     def empty(self) -> bool:
@@ -96,9 +101,10 @@ def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | 
         changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts,
                           moves=moves)
         notes += look_alike_notes(changes)
+    plan_etags = getattr(snapshot, "plan_etags", None)  # an HTTP store's snapshot
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
                           content_hash(texts), options, result_hash(snapshot, changes, texts),
-                          tuple(notes))
+                          tuple(notes), plan_etags(changes) if callable(plan_etags) else {})
     if check:
         check_safety(changes, snapshot, options)
     return changeset

@@ -9,6 +9,7 @@ from offerspec.check.rules.metadata import RESERVED_PREFIX
 from offerspec.platform.mapping import (
     OFFERSPEC_HASH,
     OFFERSPEC_ID,
+    OFFERSPEC_REPLACES,
     Problem,
     Refs,
     RefTable,
@@ -24,7 +25,8 @@ from offerspec.platform.mapping import (
 from offerspec.platform.models import REQUEST_MODELS, RESPONSE_MODELS, sent_fields
 
 __all__ = [
-    "OFFERSPEC_HASH", "OFFERSPEC_ID", "REQUEST_MODELS", "RESERVED_PREFIX", "RESPONSE_MODELS",
+    "OFFERSPEC_HASH", "OFFERSPEC_ID", "OFFERSPEC_REPLACES", "REQUEST_MODELS", "RESERVED_PREFIX",
+    "RESPONSE_MODELS",
     "Problem", "RefTable", "Refs", "UnresolvedReference", "assigned_id", "catalog_id_of",
     "from_platform", "numbered_id", "offerspec_hash_of", "sent_fields", "singular", "to_platform",
 ]

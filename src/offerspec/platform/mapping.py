@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 OFFERSPEC_ID = "offerspec_id"
 OFFERSPEC_HASH = "offerspec_hash"
+OFFERSPEC_REPLACES = "offerspec_replaces"
+"""In a create's metadata: the platform id of the generation it replaces (never stored)."""
 
 # Plan attributes that are the same name and value on both sides.
 PLAN_SAME_FIELDS: tuple[str, ...] = (

@@ -51,7 +51,7 @@ def to_document(changeset: ChangeSet) -> dict[str, Any]:
         "summary": {a: counts[a] for a in actions}
         | {"drift": changeset.drift_count(), "text": changeset.summary()},
         "changes": [to_dict(c) for c in changeset.changes],
-    } | notes
+    } | notes | ({"etags": dict(sorted(changeset.etags.items()))} if changeset.etags else {})
 
 
 def render_json(changeset: ChangeSet) -> str:
@@ -156,7 +156,8 @@ def load_plan(path: Path) -> ChangeSet:
         raise _bad(path, "a rename in a format_version 1 plan (renames came with 2)")
     _validate_data(path, changes)
     changeset = ChangeSet(changes, document.store.identity, document.store.url,
-                          document.store.revision, document.catalog_hash, options)
+                          document.store.revision, document.catalog_hash, options,
+                          etags=dict(document.etags or {}))
     _check_summary(path, raw["summary"], changeset)
     return changeset
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from offerspec.diagnostics import Diagnostic
 from offerspec.diff.changes import Change, action
-from offerspec.diff.changeset import ChangeSet
+from offerspec.diff.changeset import PLATFORM_IDENTITY, ChangeSet
 from offerspec.render import safe
 from offerspec.render.plan_text import new_store_line, note_lines, render_change
 
@@ -73,8 +73,10 @@ def _heading(title: str) -> str:
 
 def render_markdown(changeset: ChangeSet, *, max_chars: int = MAX_CHARS) -> str:
     new = f": {new_store_line(changeset, safe.md_code)}" if changeset.store_is_new else ""
-    head = (f"{_heading(new)}Against {safe.md_code(changeset.store_url)} at revision "
-            f"{changeset.base_revision}, catalog {safe.md_code(changeset.catalog_hash[:19])}.\n")
+    at = ("(a platform: no revisions)" if changeset.store_identity.startswith(PLATFORM_IDENTITY)
+          else f"at revision {changeset.base_revision}")
+    head = (f"{_heading(new)}Against {safe.md_code(changeset.store_url)} {at}, "
+            f"catalog {safe.md_code(changeset.catalog_hash[:19])}.\n")
     notes = _notes(changeset)
     if changeset.empty:
         return f"{head}\n**No changes.**\n{notes}"

@@ -166,6 +166,10 @@ class PlanDocument(_Strict):
     changes: list[ChangeEntry]
     notes: list[NoteEntry] | None = None
     """format_version 2 only."""
+    etags: dict[Annotated[str, Field(pattern=r"^(products|plans|offers)/[a-z0-9][a-z0-9-]*$",
+                                     max_length=80)],
+                Annotated[str, Field(min_length=1, max_length=200)]] | None = None
+    """HTTP store: ``kind/id`` -> the ETag of each object the plan writes, as the plan saw it."""
 
     @model_validator(mode="after")
     def _version_2_keys(self) -> PlanDocument:

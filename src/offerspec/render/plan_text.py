@@ -23,7 +23,7 @@ from offerspec.diff.changes import (
     action,
     label,
 )
-from offerspec.diff.changeset import ChangeSet
+from offerspec.diff.changeset import PLATFORM_IDENTITY, ChangeSet
 from offerspec.diff.describe import describe, value
 from offerspec.money import exponent, format_amount
 from offerspec.render import safe
@@ -201,7 +201,9 @@ def styled_change(change: Change, colour: bool) -> list[str]:
 
 def render_text(changeset: ChangeSet, *, colour: bool = False) -> str:
     lines = [new_store_line(changeset)] if changeset.store_is_new else []
-    lines.append(f"Store: {changeset.store_url} (revision {changeset.base_revision})")
+    where = ("a platform, no revisions" if changeset.store_identity.startswith(PLATFORM_IDENTITY)
+             else f"revision {changeset.base_revision}")
+    lines.append(f"Store: {changeset.store_url} ({where})")
     if changeset.empty:
         return safe.text([*lines, "", "No changes.", *note_lines(changeset)])
     body = [line for change in changeset.changes for line in styled_change(change, colour)]

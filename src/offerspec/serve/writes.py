@@ -24,10 +24,13 @@ from offerspec.compile import normalize_plan
 from offerspec.diagnostics import OfferspecError
 from offerspec.diff.changes import Change, Create, Delete, Replace
 from offerspec.diff.changeset import ChangeSet
-from offerspec.diff.compare import compare_existing
-from offerspec.diff.fields import REPLACE_FORCING
+from offerspec.diff.compare import compare_existing, field_changes
+from offerspec.diff.fields import REPLACE_FORCING, forcing_fields
 from offerspec.model import KINDS, MODEL_BY_KIND, Plan
 from offerspec.platform import (
+    OFFERSPEC_ID,
+    OFFERSPEC_REPLACES,
+    Problem,
     RefTable,
     assigned_id,
     catalog_id_of,
@@ -125,22 +128,28 @@ class Writer:
     # -- the three writes --------------------------------------------------------------------
 
     def create(self, kind: str, fields: dict[str, Any], request: Request) -> tuple[View, int]:
+        fields, replaces = replaces_of(fields)
         with self._locked(request.lock_timeout):
             view = self.current()
             ident = catalog_id_of(fields)
-            if ident is not None:
+            if replaces is not None:
+                live = self._replaced(view, kind, ident, replaces)
+            elif ident is not None:
                 self._refuse_existing(view, kind, ident)
             else:
                 ident = self._new_id(view, kind)
+            assert ident is not None
             data, problems = from_platform(kind, fields, view.refs, new_id=ident)
             if problems:
                 raise _unprocessable(problems)
             data = self._checked(view, kind, ident, data)
-            change = Create(kind, ident, data)
-            written = None if offerspec_hash_of(fields) == text_hash(canonical_json(data)) \
-                else NEW_OBJECT_WRITTEN_HASH
+            text = canonical_json(data)
+            change: Change = Create(kind, ident, data) if replaces is None else \
+                _replacing(view, kind, live, data)
+            written = None if offerspec_hash_of(fields) == text_hash(text) \
+                else NEW_OBJECT_WRITTEN_HASH if replaces is None else live.written_hash
             new_view = self._apply(view, [change], kind, ident, data=data, written=written,
-                                   request=request, text=change.text)
+                                   request=request, text=text)
         number = new_view.head_number(kind, ident)
         assert number is not None
         return new_view, number
@@ -218,6 +227,24 @@ class Writer:
                        f"{state} {singular(kind)} with metadata.offerspec_id {ident!r} exists: id {number}",
                        hint=f"two active objects cannot share an offerspec_id: edit {singular(kind)} "
                             f"{number} with PUT /{kind}/{number}, or choose another offerspec_id")
+
+    @staticmethod
+    def _replaced(view: View, kind: str, ident: str | None, number: int) -> Any:
+        """The live object a create with ``metadata.offerspec_replaces`` replaces: it must be the
+        current generation of the object the create's ``offerspec_id`` names."""
+        if ident is None:
+            raise ApiError(422, "replaces-without-offerspec-id",
+                           f"metadata.{OFFERSPEC_REPLACES} needs metadata.{OFFERSPEC_ID}",
+                           hint="name the catalog id of the object being replaced")
+        current = view.head_number(kind, ident)
+        live = view.snapshot.get(kind, ident)
+        if current != number or live is None:
+            now = f"its current generation is {current}" if current is not None else "it does not exist"
+            raise ApiError(409, "replaces-not-current",
+                           f"metadata.{OFFERSPEC_REPLACES} is {number}, but {singular(kind)} "
+                           f"{ident!r} is not that: {now}",
+                           hint=f"GET /{kind} again and name the current generation's id")
+        return live
 
     @staticmethod
     def _new_id(view: View, kind: str) -> str:
@@ -353,6 +380,32 @@ def check_if_match(view: View, kind: str, number: int, if_match: str | None) -> 
     raise ApiError(412, "precondition-failed",
                    f"{singular(kind)} {number} changed since that ETag was read (it is now {current})",
                    hint=f"GET /{kind}/{number} again, reapply your change, and send the new ETag")
+
+
+def replaces_of(fields: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
+    """(the fields without ``metadata.offerspec_replaces``, the platform id it names, if any).
+
+    A create naming the current generation there becomes that object's new generation (a
+    replace: the old one is archived, its offers refer to the new one), docs/platform-api.md."""
+    metadata = fields.get("metadata")
+    if not isinstance(metadata, dict) or OFFERSPEC_REPLACES not in metadata:
+        return fields, None
+    raw = metadata[OFFERSPEC_REPLACES]
+    if not (isinstance(raw, str) and raw.isdecimal() and len(raw) < 17 and int(raw) > 0):
+        raise ApiError(422, "invalid", f"metadata.{OFFERSPEC_REPLACES} must be a platform id",
+                       hint='e.g. "offerspec_replaces": "17"', problems=[Problem(
+                           f"metadata.{OFFERSPEC_REPLACES}", "schema", "not a platform id")])
+    rest = {k: v for k, v in metadata.items() if k != OFFERSPEC_REPLACES}
+    return {**fields, "metadata": rest}, int(raw)
+
+
+def _replacing(view: View, kind: str, live: Any, data: dict[str, Any]) -> Replace:
+    fields = field_changes(live.data, data)
+    plans = kind == "plans"
+    return Replace(kind, live.id, fields, forcing_fields(kind, [f.field for f in fields]), data,
+                   live.hash, live.generation,
+                   offers=_users(view, "offers", kind, live.id) if plans else (),
+                   group_plans=_users(view, "plans", kind, live.id) if plans else ())
 
 
 def _users(view: View, user_kind: str, kind: str, ident: str) -> tuple[str, ...]:

@@ -11,7 +11,8 @@ directory, stopping at the directory holding ``.git``)::
 
 URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (as SQLAlchemy spells
 them) or a plain file path; ``postgresql://USER@HOST:PORT/DB?schema=NAME`` (or ``postgres://``;
-store/postgres/target.py). HTTP stores are planned, not built. A password in a URL is never
+store/postgres/target.py). ``https://HOST/PATH`` a platform's plans REST API (the HTTP
+store, store/http/; plain ``http://`` only to loopback or with --insecure-http). A password in a URL is never
 printed: every URL offerspec shows goes through ``redact`` (``StoreLocation.url`` is redacted,
 ``StoreLocation.raw`` is what is connected to).
 """
@@ -35,8 +36,10 @@ ENV_VAR = "OFFERSPEC_STORE"
 PROJECT_FILE = "offerspec.toml"
 DEFAULT_DIR = ".offerspec"
 DEFAULT_URL = f"sqlite:///{DEFAULT_DIR}/store.db"
-PLANNED_SCHEMES = ("http", "https")
+PLANNED_SCHEMES: tuple[str, ...] = ()
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+HTTP_SCHEMES = ("http", "https")
+"""A platform's plans REST API (offerspec.store.http): no file, no local state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ class StoreLocation:
     url: str
     """The URL as offerspec prints it (``redact``ed)."""
     path: Path | None
-    """The SQLite file (None: a server's store, e.g. PostgreSQL)."""
+    """The SQLite file (None: a server's store, PostgreSQL or a platform over HTTP)."""
     source: str
     """Where the URL came from: --store, OFFERSPEC_STORE, offerspec.toml, default."""
     catalog: tuple[str, ...] = ()
@@ -225,6 +228,11 @@ def url_to_path(url: str, base: Path) -> Path | None:
                                  "and then the file path",
                                  hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db")
         path = Path(rest[1:])
+    elif scheme.lower() in HTTP_SCHEMES:
+        from offerspec.store.http.config import parse_url
+
+        parse_url(url, insecure_http=True)  # malformed? (plain http is refused when opening)
+        return None  # no file: see is_remote
     elif scheme.lower() in POSTGRES_SCHEMES:
         from offerspec.store.postgres.target import parse
 
@@ -336,6 +344,12 @@ def resolve_store(store: str | None = None, env: str | None = None, *,
     return location(DEFAULT_URL, url_to_path(DEFAULT_URL, root), "default", catalog)
 
 
+def is_remote(url: str) -> bool:
+    """An HTTP store: no file, never "new" (a platform exists before the first apply)."""
+    scheme, sep, _ = url.partition("://")
+    return bool(sep) and scheme.lower() in HTTP_SCHEMES
+
+
 def creatable_directory(location: StoreLocation) -> bool:
     """Whether the first apply may create the store's directory, or it exists already."""
     if location.path is None:
@@ -349,6 +363,8 @@ def store_is_new(location: StoreLocation) -> bool:
     """No store yet at ``location`` (no file, or an empty one; an empty PostgreSQL schema): the
     first apply creates it. A store directory that could not be created is an error, as when
     opening the store; so is a server that cannot be reached."""
+    if is_remote(location.url):
+        return False
     if location.path is None:
         from offerspec.store.postgres.store import store_exists
 
@@ -380,6 +396,10 @@ def open_store(location: StoreLocation, *, lock_wait: float = 30.0,
     """Open (creating if needed, unless ``create=False``) the store at ``location``.
     ``writable=False``: the caller only reads, and a store it may not write is opened
     read-only (PostgreSQL: in read-only transactions). ``migrating``: for ``store migrate``."""
+    if is_remote(location.url):
+        from offerspec.store.http.store import HttpStore
+
+        return HttpStore.open(location.target)
     if location.path is None:
         from offerspec.store.postgres import PostgresStore
 
