@@ -473,3 +473,22 @@ def test_to_is_required_and_env_names_the_source(run: Run, source: tuple[str, Pa
     result = run("store", "copy", "--env", "production", "--to", "sqlite:///experiment.db")
     assert result.exit_code == 0, result.output
     assert records("sqlite:///experiment.db") == records(url)
+    # offerspec's own directory is created, as by the first apply
+    into_default = run("store", "copy", "--env", "production", "--to",
+                       "sqlite:///.offerspec/store.db")
+    assert into_default.exit_code == 0, into_default.output
+    assert (tmp_path / ".offerspec" / "store.db").is_file()
+
+
+def test_an_http_store_is_neither_copied_from_nor_into(run: Run, source: tuple[str, Path, Path],
+                                                        tmp_path: Path) -> None:
+    url, _, _ = source
+    into = run("store", "copy", "--from", url, "--to", "https://platform.invalid/api")
+    assert into.exit_code == 1
+    assert "https://platform.invalid/api: a store copy cannot be written to this kind of store" \
+        in into.stderr
+    out_of = run("store", "copy", "--from", "https://platform.invalid/api", "--to",
+                 f"sqlite:///{tmp_path}/c.db")
+    assert out_of.exit_code == 1 and "cannot be copied with its history" in out_of.stderr
+    assert "hint: copy from or to a SQLite or PostgreSQL store" in out_of.stderr
+    assert not (tmp_path / "c.db").exists()

@@ -47,6 +47,9 @@ def copy_store(source: StoreLocation, target: StoreLocation, *, lock_timeout: fl
     if _same(source, target):
         raise OfferspecError(f"--from and --to are the same store ({source.url})",
                              hint="copy into a new store: point --to elsewhere")
+    if source.path is None and not source.is_postgres:  # an HTTP store: never even opened
+        raise OfferspecError(f"{source.url}: this kind of store cannot be copied with its "
+                             "history", hint="copy from or to a SQLite or PostgreSQL store")
     opened = _open_source(source, lock_timeout)
     try:
         headers: list[DumpHeader] = []
@@ -115,6 +118,10 @@ def _open_source(location: StoreLocation, lock_timeout: float) -> Store:
 def _load(location: StoreLocation, records: Iterator[HistoryRecord], lock_timeout: float,
           progress: Progress | None) -> int:
     path = location.path
+    if path is None and not location.is_postgres:
+        raise OfferspecError(f"{location.url}: a store copy cannot be written to this kind of "
+                             "store (it keeps no history of its own)",
+                             hint="copy to a SQLite file or a PostgreSQL store")
     if path is None:
         from offerspec.store.postgres.history_copy import load_into
 
@@ -150,7 +157,10 @@ def _into_new_file(location: StoreLocation, path: Path, records: Iterator[Histor
     """Build the store in a temporary file beside the target, then put it in place at once."""
     from offerspec.store.sqlite import SQLiteStore
     from offerspec.store.sqlite.history_copy import seal
+    from offerspec.store.url import creatable_directory
 
+    if not path.parent.is_dir() and creatable_directory(location):
+        path.parent.mkdir(parents=True, exist_ok=True)  # offerspec's own .offerspec/
     if not path.parent.is_dir():
         raise OfferspecError(f"store directory {path.parent} does not exist "
                              f"({location.url})",
