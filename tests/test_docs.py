@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import ROOT
 from offerspec.check.context import CheckContext
 from offerspec.check.rules import RULES, run_rules
@@ -68,3 +70,57 @@ def test_documented_shell_completion_works() -> None:
     out = subprocess.run([exe], env={**os.environ, "_OFFERSPEC_COMPLETE": "bash_source"},
                          capture_output=True, text=True, check=True)
     assert "_offerspec_completion()" in out.stdout
+
+
+def _test_functions(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test_")}
+
+
+def test_every_test_named_in_the_reliability_page_exists() -> None:
+    """A `tests/x.py::name` (or a following `::name`, of the same file) names a real test."""
+    import re
+
+    text = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    references = re.findall(r"`(tests/[\w/.-]+)?(?:::(\w+))?`", text)
+    assert len(references) > 20
+    current: Path | None = None
+    missing = []
+    for file, name in references:
+        if file:
+            current = ROOT / file
+            if not current.exists():
+                missing.append(file)
+                continue
+        if name:
+            assert current is not None and current.suffix == ".py", name
+            if name not in _test_functions(current):
+                missing.append(f"{current.relative_to(ROOT)}::{name}")
+    assert not missing, f"docs/reliability.md names tests that do not exist: {missing}"
+
+
+def test_every_link_between_the_docs_resolves() -> None:
+    """Relative links of README.md and docs/*.md lead to a file, and an #anchor to a heading."""
+    import re
+
+    def anchors(doc: Path) -> set[str]:
+        headings = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.MULTILINE)
+        return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+    broken = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = re.sub(r"```.*?```", "", doc.read_text(encoding="utf-8"), flags=re.DOTALL)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # http(s), mailto: not checked here
+            path, _, anchor = target.partition("#")
+            linked = (doc.parent / path).resolve() if path else doc
+            if not linked.exists():
+                broken.append(f"{doc.name}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+                broken.append(f"{doc.name}: {target} (no such heading)")
+    assert not broken, f"broken links: {broken}"
