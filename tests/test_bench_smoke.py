@@ -43,3 +43,12 @@ def test_bench_store_size_quick() -> None:
     assert result.returncode == 0, result.stdout + result.stderr  # both ratios within 1.5x
     assert "sqlite: store after 2,000 plans:" in result.stdout and "revision of 1,000 changes" in (
         result.stdout)
+
+
+def test_bench_store_copy_quick() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store_copy.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("source: 2,000 plans, 3 revisions, ", "store copy (CLI, whole process): ",
+                 "floor: dump_history alone ", "peak RSS: copy "):
+        assert name in result.stdout

@@ -98,7 +98,8 @@ def test_every_replace_forcing_field_has_a_case() -> None:
     assert set(FORCING_VALUES) == REPLACE_FORCING["plans"]
     assert REPLACE_FORCING["products"] == REPLACE_FORCING["offers"] == frozenset()
     assert "id" not in PLAN_EDITABLE and "status" not in PLAN_EDITABLE
-    assert set(PLAN_EDITABLE) == set(Plan.model_fields) - REPLACE_FORCING["plans"] - {"id", "status"}
+    assert set(PLAN_EDITABLE) == (set(Plan.model_fields) - REPLACE_FORCING["plans"]
+                                  - {"id", "status", "renamed_from"})
 
 
 @pytest.mark.parametrize("name", sorted(FORCING_VALUES))

@@ -125,3 +125,12 @@ def test_only_fmt_imports_ruamel() -> None:
             "print('ruamel' in ' '.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_yaml_the_reader_takes_but_ruamel_refuses_is_a_located_error(run, tmp_path) -> None:
+    # found by the fuzz suite: a tab inside a plain key is read by PyYAML, refused by ruamel
+    (tmp_path / "c.yaml").write_text("p\troducts:\n- id: a\n  name: A\n", encoding="utf-8")
+    result = run("fmt", "--check", str(tmp_path / "c.yaml"))
+    assert result.exit_code == 1, result.output
+    assert "c.yaml:1:2: fmt cannot lay this file out" in result.stderr
+    assert "Traceback" not in result.output

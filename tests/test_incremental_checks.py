@@ -120,7 +120,9 @@ def test_one_write_finds_what_the_whole_catalog_check_finds() -> None:
     # every rule that compares objects was caught failing at least once
     comparing = {code for r in load_rules() if not r.local and r.reads is None for code in r.codes}
     warnings = {"offer-offline-plan", "offer-hidden-plan", "archived-reference"}
-    assert {code for code in comparing if not seen[code]} <= warnings
+    # renamed_from is a declaration in catalog files, never an object's data: no write has it
+    renames = {code for code in comparing if code.startswith("rename-")}
+    assert {code for code in comparing if not seen[code]} <= warnings | renames
 
 
 @pytest.mark.parametrize("field, values", [

@@ -261,7 +261,7 @@ def _valid_changeset() -> ChangeSet:
 
     objs = Catalog.from_objects({"products": [{"id": "p", "name": "P"}]}).objects()
     return ChangeSet((Create("products", "p", objs["products"]["p"]),), "sqlite:abc",
-                     "sqlite:///s.db", 9, "sha256:x",
+                     "sqlite:///s.db", 9, "sha256:" + "ab" * 32,
                      PlanOptions(delete_removed=True, allow_destroy=True, max_archive_share=0.3))
 
 

@@ -92,11 +92,12 @@ def test_saved_plan_for_another_store_is_refused(run, cat, url, tmp_path) -> Non
     ("{not json", "not a usable offerspec plan file"),
     ('{"format": "something-else"}', "it is not an offerspec plan"),
     ('{"format": "offerspec-plan", "format_version": 99}', "format_version 99"),
-    ('{"format": "offerspec-plan", "format_version": 1, "store": {}}', "missing or invalid"),
+    ('{"format": "offerspec-plan", "format_version": 1, "store": {}}',
+     "offerspec_version: field required (and 7 more)"),
     ('{"format": "offerspec-plan", "format_version": 1, "catalog_hash": "x", "options": '
      '{"delete_removed": false, "allow_destroy": false, "max_archive_share": 0.5}, '
      '"store": {"identity": "i", "url": "u", "revision": 0}, "changes": [{"action": "explode"}]}',
-     "malformed change in plan file"),
+     "offerspec_version: field required"),  # test_saved_plan_schema: each key, located
 ])
 def test_corrupt_plan_file(run, url, tmp_path, content, message) -> None:
     bad = tmp_path / "bad.json"

@@ -52,7 +52,9 @@ def catalogs(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
             "status": draw(st.sampled_from(["active", "active", "archived"])),
         }
         if plans and draw(st.booleans()):
-            plan_["group_owner_plan"] = draw(st.sampled_from([p["id"] for p in plans]))
+            owner = draw(st.sampled_from(plans))  # validate wants the owner a membership plan
+            owner.update(type="membership", member_seat_capacity=10)
+            plan_["group_owner_plan"] = owner["id"]
         plans.append(plan_)
     active = [p["id"] for p in plans if p["status"] == "active"]
     offers = []
@@ -78,7 +80,7 @@ def _apply(store: SQLiteStore, catalog: Catalog, deleting: bool, saved: Path | N
     if saved is not None:
         saved.write_text(render_json(changeset), encoding="utf-8")
         changeset = load_plan(saved)
-        check_saved_plan(changeset, store.snapshot())  # an honest plan passes every check
+        changeset = check_saved_plan(changeset, store.snapshot())  # an honest plan passes
     for change in changeset.changes:  # --hypothesis-show-statistics: what the runs covered
         event(f"{type(change).__name__} {change.kind}")
     apply(store, changeset)

@@ -39,6 +39,15 @@ class Catalog:
     products: dict[str, Product] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
     offers: dict[str, Offer] = field(default_factory=dict)
+    rename_sources: dict[tuple[str, str], tuple[str, int, int]] = field(
+        default_factory=dict, compare=False, repr=False)
+    """(kind, id) -> where the object's ``renamed_from`` is written (file, line, col)."""
+
+    def renames(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """kind -> id -> the old ids its ``renamed_from`` names (only objects that have one)."""
+        return {kind: {ident: tuple(dict.fromkeys(obj.renamed_from))
+                       for ident, obj in sorted(self.kind(kind).items()) if obj.renamed_from}
+                for kind in KINDS}
 
     def kind(self, kind: str) -> dict[str, Any]:
         table: dict[str, Any] = getattr(self, kind)

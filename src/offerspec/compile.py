@@ -33,8 +33,12 @@ def normalize_plan(plan: Plan) -> Plan:
 
 def compile_context(ctx: CheckContext) -> Catalog:
     """A catalog from an error-free check context."""
+    sources = {(kind, ident): located.where("renamed_from")
+               for kind in ("products", "plans", "offers")
+               for ident, located in getattr(ctx, kind).items() if located.obj.renamed_from}
     return Catalog(
         products={k: v.obj for k, v in sorted(ctx.products.items())},
         plans={k: normalize_plan(v.obj) for k, v in sorted(ctx.plans.items())},
         offers={k: v.obj for k, v in sorted(ctx.offers.items())},
+        rename_sources=sources,
     )

@@ -21,8 +21,24 @@ from offerspec.model import KINDS, MODEL_BY_KIND
 
 def _yaml() -> Any:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.nodes import ScalarNode
+
+    class TextWhenUnreadable(RoundTripConstructor):
+        """ruamel reads plain scalars as YAML 1.1 types that offerspec reads as text, and fails on
+        one it cannot build (``2024-02-30``, ``2024-01-01 25:00``): such a value stays its text
+        (written quoted, which offerspec reads the same), so fmt never crashes on a value."""
+
+        def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+            try:
+                return super().construct_non_recursive_object(node, tag)
+            except (ValueError, OverflowError):
+                if isinstance(node, ScalarNode):
+                    return str(node.value)
+                raise
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = TextWhenUnreadable
     yaml.version = None
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long description onto several lines
@@ -69,7 +85,17 @@ def format_text(text: str, name: str) -> str:
     """``text`` in the canonical layout; an error when that would change what offerspec reads."""
     before = _values(text, name)
     yaml = _yaml()
-    data = yaml.load(text)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:  # YAML offerspec's reader takes but ruamel does not (a tab in a key)
+        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
+        problem = exc.problem if isinstance(exc, MarkedYAMLError) else None
+        raise OfferspecError(f"{where}: fmt cannot lay this file out: {problem or exc}",
+                             hint="write it in plainer YAML (no tab inside a key, no unusual "
+                                  "indentation), then run fmt again") from None
     _canonical(data)
     out = io.StringIO()
     yaml.dump(data, out)

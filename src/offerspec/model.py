@@ -45,10 +45,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
 
 
+RenamedFrom = Annotated[list[Slug], Field(
+    default_factory=list, exclude=True, max_length=100,
+    description="Ids this object had before (a rename: same object, same subscribers); "
+                "a declaration, not stored data")]
+"""A declaration about the id, not part of the object: left out of its canonical data (hashes,
+the store, plans), like Terraform's ``moved`` blocks (docs/catalog.md, "Renaming an object")."""
+
+DECLARATIONS = frozenset({"renamed_from"})
+"""Fields a catalog file may write that are not the object's data (never stored)."""
+
+
 class Product(_Strict):
     """A unit of access, e.g. "Digital Access"."""
 
     id: Slug
+    renamed_from: RenamedFrom
     name: DisplayName
     description: Text | None = None
     status: Status = "active"
@@ -62,6 +74,7 @@ class Plan(_Strict):
     """One purchasable option: what it grants, for how long, at what price."""
 
     id: Slug
+    renamed_from: RenamedFrom
     nickname: Annotated[DisplayName, Field(description="Display name shown to members")]
     name_internal: Annotated[str, Field(max_length=255)] | None = None
     description: Text | None = None
@@ -125,6 +138,7 @@ class Offer(_Strict):
     """A named, ordered set of plans shown to a member ("choose a plan")."""
 
     id: Slug
+    renamed_from: RenamedFrom
     name: DisplayName
     description: Text | None = None
     plans: list[Slug] = Field(description="Ordered, non-empty, no repeats")
@@ -149,3 +163,8 @@ KINDS: tuple[str, ...] = ("products", "plans", "offers")
 MODEL_BY_KIND: dict[str, type[Product] | type[Plan] | type[Offer]] = {
     "products": Product, "plans": Plan, "offers": Offer,
 }
+
+
+def data_fields(kind: str) -> tuple[str, ...]:
+    """The fields of ``kind`` that are the object's data (stored, compared), in model order."""
+    return tuple(name for name in MODEL_BY_KIND[kind].model_fields if name not in DECLARATIONS)

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from offerspec.load.yaml12 import resolve_plain
-from offerspec.model import MODEL_BY_KIND, Plan
+from offerspec.model import MODEL_BY_KIND, data_fields
 from offerspec.schema import SCHEMA_ID
 from offerspec.store.base import Snapshot
 
@@ -34,7 +34,7 @@ def _default(kind: str, name: str, data: dict[str, Any]) -> Any:
 def to_source(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """An object as a catalog author would write it: model field order, defaults left out."""
     out: dict[str, Any] = {}
-    for name in MODEL_BY_KIND[kind].model_fields:
+    for name in data_fields(kind):
         if name not in data:
             continue
         value = data[name]
@@ -114,7 +114,7 @@ def _cell(value: Any) -> str:
 
 def plans_csv(snapshot: Snapshot, *, include_archived: bool = False) -> str:
     """Every plan field, one plan a row; amounts in integer minor units, lists joined by ';'."""
-    columns = [*CSV_LEAD, *(f for f in Plan.model_fields if f not in CSV_LEAD)]
+    columns = [*CSV_LEAD, *(f for f in data_fields("plans") if f not in CSV_LEAD)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

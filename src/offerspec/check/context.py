@@ -62,6 +62,10 @@ class CheckContext:
     # Every id written, valid or not: a reference to a broken object is not reported again.
     all_ids: dict[str, set[str]] = field(
         default_factory=lambda: {"products": set(), "plans": set(), "offers": set()})
+    # kind -> old id -> the id of the object whose `renamed_from` names it (the first, when two
+    # do), from every object written, valid or not: a reference to an old id says "renamed".
+    renamed: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {"products": {}, "plans": {}, "offers": {}})
     # Ids written in files that could not be read at all (a YAML syntax error): a reference to
     # one of them is not reported, the object may well be defined there.
     unread_ids: frozenset[str] = frozenset()

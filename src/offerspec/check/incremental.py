@@ -122,7 +122,8 @@ class Neighbourhoods:
         """The changed object (last, so that a conflict is reported on it) and what it meets;
         ``all_ids`` is the catalog's (with the changed object's id while the rules run)."""
         met = self.around(kind, ident, None if located is None else located.obj)
-        out = CheckContext(all_ids=self.ctx.all_ids, unread_ids=self.ctx.unread_ids)
+        out = CheckContext(all_ids=self.ctx.all_ids, renamed=self.ctx.renamed,
+                           unread_ids=self.ctx.unread_ids)
         for other_kind in KINDS:
             table: dict[str, Located[Any]] = getattr(self.ctx, other_kind)
             chosen: dict[str, Located[Any]] = getattr(out, other_kind)

@@ -314,6 +314,14 @@ def _without_missing_explained_by_typos(errors: list[Any], fields: tuple[str, ..
             if not (e["type"] == "missing" and len(e["loc"]) == 1 and e["loc"][0] in guessed)]
 
 
+def _note_renames(ctx: CheckContext, kind: str, ident: str, item: dict[str, Any]) -> None:
+    old_ids = item.get("renamed_from")
+    if isinstance(old_ids, list):
+        for old in old_ids:
+            if isinstance(old, str):
+                ctx.renamed[kind].setdefault(old, ident)
+
+
 def check_documents(documents: list[Document]) -> tuple[
         CheckContext, CheckContext, list[Diagnostic]]:
     """Validate every object of every document.
@@ -321,7 +329,7 @@ def check_documents(documents: list[Document]) -> tuple[
     Returns the valid objects by id, the salvaged remains of invalid ones, and the problems.
     """
     ctx = CheckContext()
-    salvaged = CheckContext(all_ids=ctx.all_ids)
+    salvaged = CheckContext(all_ids=ctx.all_ids, renamed=ctx.renamed)
     diagnostics: list[Diagnostic] = []
     first_seen: dict[tuple[str, str], tuple[str, int, int]] = {}
     for doc in documents:
@@ -365,6 +373,7 @@ def check_documents(documents: list[Document]) -> tuple[
                 if not isinstance(ident, str):
                     continue
                 ctx.all_ids[kind].add(ident)
+                _note_renames(ctx, kind, ident, item)
                 line, col = doc.source_map.value((*base, "id"))
                 here = (doc.path, line, col)
                 first = first_seen.get((kind, ident))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from offerspec.cli.interrupts import Interrupted, finished, signal_of
-from offerspec.cli.options import catalog_paths, strict_option
+from offerspec.cli.options import FiniteFloat, catalog_paths, strict_option
 from offerspec.cli.plan import no_color_option, stdout_colour
 from offerspec.cli.store_options import (
     catalog_args,
@@ -167,7 +167,7 @@ NOTHING_APPLIED = "nothing was applied"
               help="Apply exactly this saved plan (refused if the store changed since).")
 @click.option("--message", "-m", "message", metavar="TEXT",
               help="Why: recorded with the revision (offerspec history shows it).")
-@click.option("--lock-timeout", type=click.FloatRange(0.0), default=10.0, show_default=True,
+@click.option("--lock-timeout", type=FiniteFloat(0.0), default=10.0, show_default=True,
               metavar="SECONDS", help="How long to wait for another apply's lock.")
 @no_color_option
 @store_options
@@ -208,8 +208,7 @@ def apply(*, paths: tuple[str, ...], auto_approve: bool, plan_file: str | None, 
             with opened.lock(lock_timeout, on_wait=_waiting(lock_timeout)):
                 snapshot = opened.snapshot()
                 if saved is not None:
-                    check_saved_plan(saved, snapshot)
-                    changeset = saved
+                    changeset = check_saved_plan(saved, snapshot)
                 else:
                     options = PlanOptions(delete_removed, allow_destroy, max_archive_share)
                     changeset = plan(catalog, snapshot, options)

@@ -34,3 +34,22 @@ def resolve_paths(paths: tuple[str, ...], env: str | None = None) -> list[str]:
     from offerspec.store.url import resolve_catalog
 
     return resolve_catalog(paths, env)
+
+
+class FiniteFloat(click.FloatRange):
+    """The one type of every number option: a finite float (``nan``, ``inf``, ``1e999`` are
+    usage errors, exit 2), within ``min``..``max`` when given. ``nan`` passes every range
+    comparison, so ``click.FloatRange`` alone lets it through."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return super().convert(value, param, ctx)  # click's "is not a valid number"
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)

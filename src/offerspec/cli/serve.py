@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from offerspec.cli.options import FiniteFloat
 from offerspec.cli.store_options import store_only_options
 
 
@@ -25,7 +26,7 @@ from offerspec.cli.store_options import store_only_options
 @click.option("--rate-limit", metavar="N/s", help="Answer 429 past N requests a second (a test knob).")
 @click.option("--faults", metavar="SPEC",
               help="Inject faults, e.g. 500:0.1,503:0.05,delay:0.1:200ms,cut:0.05,seed:1 (a test knob).")
-@click.option("--lock-timeout", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
+@click.option("--lock-timeout", type=FiniteFloat(0, 3600), default=10.0, show_default=True,
               help="Seconds a write waits for the store's apply lock before answering 503.")
 def serve(  # noqa: PLR0917 - click passes every option
         store: str | None, env: str | None, tokens_path: str, host: str, port: int,

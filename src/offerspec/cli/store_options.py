@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from offerspec.cli.options import ENV_STORE_HELP, env_option
+from offerspec.cli.options import ENV_STORE_HELP, FiniteFloat, env_option
 from offerspec.diff.defaults import DEFAULT_MAX_ARCHIVE_SHARE
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def safety_options(func: F) -> F:
     func = click.option("--delete-removed", is_flag=True,
                         help="Hard-delete objects that are absent from the catalog and already "
                              "archived (never referenced ones).")(func)
-    func = click.option("--max-archive-share", type=click.FloatRange(0.0, 1.0),
+    func = click.option("--max-archive-share", type=FiniteFloat(0.0, 1.0),
                         default=DEFAULT_MAX_ARCHIVE_SHARE, show_default=True,
                         help="Refuse a plan archiving more than this share of live objects.")(func)
     return click.option("--allow-destroy", is_flag=True,

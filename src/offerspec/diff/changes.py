@@ -6,6 +6,7 @@ against (``None`` when the object is absent), so a saved plan can tell when it w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,11 +101,48 @@ class Delete:
     generation: int
 
 
-Change = Create | Update | Replace | Archive | Unarchive | Delete
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """The object the store holds as ``old_id`` is now ``id`` (the catalog's ``renamed_from``).
+
+    A store moves every generation of ``kind/old_id`` to ``id`` — object numbers, versions and
+    subscribers stay — then writes ``then()`` under the new id: ``data`` in place (an update;
+    ``fields`` may be empty, or change the status), or, when a replace-forcing field changed
+    too (``forcing``), a replace: the head generation archived, generation ``generation + 1``
+    created. ``fields`` never lists ``id`` (``old_id`` says it).
+    """
+
+    kind: str
+    id: str
+    old_id: str
+    fields: tuple[FieldChange, ...]
+    data: dict[str, Any]
+    live_hash: str
+    generation: int
+    forcing: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    group_plans: tuple[str, ...] = ()
+    drifted: bool = False
+
+    @property
+    def new_generation(self) -> int:
+        return self.generation + 1 if self.forcing else self.generation
+
+    def then(self) -> Update | Replace:
+        """What is written under the new id once the object has moved there."""
+        if self.forcing:
+            return Replace(self.kind, self.id, self.fields, self.forcing, self.data,
+                           self.live_hash, self.generation, self.offers, self.drifted,
+                           self.group_plans)
+        return Update(self.kind, self.id, self.fields, self.data, self.live_hash,
+                      self.generation, self.drifted)
+
+
+Change = Create | Update | Replace | Archive | Unarchive | Delete | Rename
 
 ACTIONS: dict[type[Any], str] = {
     Create: "create", Update: "update", Replace: "replace", Archive: "archive",
-    Unarchive: "unarchive", Delete: "delete",
+    Unarchive: "unarchive", Delete: "delete", Rename: "rename",
 }
 BY_ACTION = {name: cls for cls, name in ACTIONS.items()}
 
@@ -117,6 +155,23 @@ def label(change: Change) -> str:
     return f"{SINGULAR[change.kind]} {change.id}"
 
 
+def touched(change: Change) -> list[tuple[tuple[str, str], str | None]]:
+    """((kind, id), hash of the live object the change was computed against, None = absent)
+    for every id the change writes: a rename's old id (the live object) and its new id (free)."""
+    if isinstance(change, Rename):
+        return [((change.kind, change.old_id), change.live_hash), ((change.kind, change.id), None)]
+    return [((change.kind, change.id), change.live_hash)]
+
+
+def moves_of(changes: Iterable[Change]) -> dict[str, dict[str, str]]:
+    """kind -> old id -> new id of the renames among ``changes``."""
+    moves: dict[str, dict[str, str]] = {}
+    for c in changes:
+        if isinstance(c, Rename):
+            moves.setdefault(c.kind, {})[c.old_id] = c.id
+    return moves
+
+
 def is_drifted(change: Change) -> bool:
     return bool(getattr(change, "drifted", False))
 
@@ -125,11 +180,13 @@ def to_dict(change: Change) -> dict[str, Any]:
     """The plan-JSON form of one change (see docs/plan-and-apply.md, "Plan JSON")."""
     out: dict[str, Any] = {"action": action(change), "kind": change.kind, "id": change.id,
                            "live_hash": change.live_hash}
+    if isinstance(change, Rename):
+        out["old_id"] = change.old_id
     if not isinstance(change, Create):
         out["generation"] = change.generation
-    if isinstance(change, Update | Replace | Unarchive | Archive):
+    if isinstance(change, Update | Replace | Unarchive | Archive | Rename):
         out["fields"] = [{"field": f.field, "old": f.old, "new": f.new} for f in change.fields]
-    if isinstance(change, Replace):
+    if isinstance(change, Replace | Rename):
         out["forcing"] = list(change.forcing)
         out["new_generation"] = change.new_generation
         out["offers"] = list(change.offers)
@@ -157,10 +214,11 @@ def from_dict(raw: Any) -> Change:
         rest: dict[str, Any] = {"data": dict(raw["data"]), "live_hash": str(raw["live_hash"]),
                                 "generation": int(raw["generation"]),
                                 "drifted": bool(raw.get("drifted", False)), **common}
-        if cls is Replace:
-            return Replace(fields=fields, forcing=tuple(raw["forcing"]),
-                           offers=tuple(raw.get("offers", [])),
-                           group_plans=tuple(raw.get("group_plans", [])), **rest)
+        if cls is Replace or cls is Rename:
+            more = {"old_id": str(raw["old_id"])} if cls is Rename else {}
+            return cls(fields=fields, forcing=tuple(raw["forcing"]),  # type: ignore[no-any-return]
+                       offers=tuple(raw.get("offers", [])),
+                       group_plans=tuple(raw.get("group_plans", [])), **more, **rest)
         result: Update | Unarchive | Archive = cls(fields=fields, **rest)
         return result
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

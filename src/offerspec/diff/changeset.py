@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offerspec.catalog import Catalog
-from offerspec.diff.changes import Change, action, is_drifted
+from offerspec.diff.changes import Change, Rename, action, is_drifted, touched
 from offerspec.diff.compare import canonical_texts, compare
+from offerspec.diff.renames import PlanNote, look_alike_notes, resolve
+from offerspec.diff.result import result_hash
 from offerspec.diff.safety import PlanOptions, check_safety
 from offerspec.store.base import NEW_STORE, Snapshot
 
 SUMMARY_ACTIONS = ("create", "update", "replace", "archive")
-EXTRA_ACTIONS = ("unarchive", "delete")
+EXTRA_ACTIONS = ("rename", "unarchive", "delete")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,12 @@ class ChangeSet:
     base_revision: int
     catalog_hash: str
     options: PlanOptions = field(default_factory=PlanOptions)
+    result_hash: str = ""
+    """The hash of the catalog the store holds once this plan is applied (what a revision
+    records): computed from the snapshot and the changes, never read from a plan file (empty
+    until ``workflow.check_saved_plan`` has checked a saved plan)."""
+    notes: tuple[PlanNote, ...] = ()
+    """Renames already applied or with nothing to rename, creates that look like renames."""
 
     @property
     def empty(self) -> bool:
@@ -47,15 +55,21 @@ class ChangeSet:
             return "No changes."
         counts = self.counts()
         parts = [f"{counts[a]} to {a}" for a in SUMMARY_ACTIONS]
-        parts += [f"{counts[a]} to {a}" for a in EXTRA_ACTIONS if counts[a]]
+        parts += [f"{counts[a]} to {a}" + (self._with_replace() if a == "rename" else "")
+                  for a in EXTRA_ACTIONS if counts[a]]
         drift = self.drift_count()
         if drift:
             parts.append(f"{drift} drifted")
         return ", ".join(parts)
 
+    def _with_replace(self) -> str:
+        """" (1 with a replace)": a rename that also forces a new version (diff.changes.Rename)."""
+        n = sum(1 for c in self.changes if isinstance(c, Rename) and c.forcing)
+        return f" ({n} with a replace)" if n else ""
+
     def touched(self) -> dict[tuple[str, str], str | None]:
         """(kind, id) -> hash of the live object this plan was computed against (None = absent)."""
-        return {(c.kind, c.id): c.live_hash for c in self.changes}
+        return {key: live for c in self.changes for key, live in touched(c)}
 
 
 def content_hash(texts: dict[str, dict[str, str]]) -> str:
@@ -78,9 +92,13 @@ def make_changeset(catalog: Catalog, snapshot: Snapshot, options: PlanOptions | 
     with gc_paused():  # many small objects, no cycles: the cyclic GC only costs time here
         objects = objects if objects is not None else catalog.objects()
         texts = canonical_texts(objects)
-        changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts)
+        moves, notes = resolve(catalog.renames(), snapshot, catalog.rename_sources)
+        changes = compare(objects, snapshot, delete_removed=options.delete_removed, texts=texts,
+                          moves=moves)
+        notes += look_alike_notes(changes)
     changeset = ChangeSet(tuple(changes), snapshot.identity, snapshot.url, snapshot.revision,
-                          content_hash(texts), options)
+                          content_hash(texts), options, result_hash(snapshot, changes, texts),
+                          tuple(notes))
     if check:
         check_safety(changes, snapshot, options)
     return changeset

@@ -7,7 +7,7 @@ Products and offers carry nothing a subscriber bought, so every one of their fie
 
 from __future__ import annotations
 
-from offerspec.model import Plan
+from offerspec.model import data_fields
 
 REPLACE_FORCING: dict[str, frozenset[str]] = {
     "products": frozenset(),
@@ -23,7 +23,7 @@ STATUS_FIELD = "status"
 """Changed by archive / unarchive, never by an update."""
 
 PLAN_EDITABLE: tuple[str, ...] = tuple(
-    name for name in Plan.model_fields
+    name for name in data_fields("plans")
     if name not in REPLACE_FORCING["plans"] and name not in {"id", STATUS_FIELD})
 """Every other plan field (nickname, description, trial_period_days, countries, ...): updated in place."""
 

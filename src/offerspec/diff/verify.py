@@ -20,10 +20,19 @@ from offerspec.diff.changes import (
     Create,
     Delete,
     FieldChange,
+    Rename,
     action,
     label,
+    moves_of,
+    touched,
 )
-from offerspec.diff.compare import CompareContext, check_deletions, compare_existing, references
+from offerspec.diff.compare import (
+    CompareContext,
+    check_deletions,
+    compare_existing,
+    compare_rename,
+    references,
+)
 from offerspec.diff.fields import STATUS_FIELD
 from offerspec.diff.safety import PlanOptions
 from offerspec.store.base import Snapshot
@@ -42,7 +51,26 @@ def _visible(fields: tuple[FieldChange, ...]) -> list[tuple[str, str, str]]:
             for f in fields if f.field != STATUS_FIELD]
 
 
-def _check_one(change: Change, snapshot: Snapshot, options: PlanOptions) -> str | None:
+def _check_rename(change: Rename, snapshot: Snapshot,
+                  moves: dict[str, dict[str, str]]) -> str | None:
+    live = snapshot.get(change.kind, change.old_id)
+    if live is None:
+        return f"{label(change)}: a rename from {change.old_id}, which is not in the store"
+    if snapshot.get(change.kind, change.id) is not None:
+        return f"{label(change)}: a rename onto an id the store already holds"
+    derived = compare_rename(change.kind, live, change.data, change.offers,
+                             group_plans=change.group_plans, moves=moves)
+    if (derived.generation == change.generation and derived.forcing == change.forcing
+            and _visible(derived.fields) == _visible(change.fields)):
+        return None
+    return (f"{label(change)}: the plan shows {_shown(change)} but its data means "
+            f"{_shown(derived)}")
+
+
+def _check_one(change: Change, snapshot: Snapshot, options: PlanOptions,
+               moves: dict[str, dict[str, str]]) -> str | None:
+    if isinstance(change, Rename):
+        return _check_rename(change, snapshot, moves)
     live = snapshot.get(change.kind, change.id)
     if isinstance(change, Delete):
         if not options.delete_removed:
@@ -56,7 +84,7 @@ def _check_one(change: Change, snapshot: Snapshot, options: PlanOptions) -> str 
         return f"{label(change)}: an {action(change)} of an object that is not in the store"
     derived = compare_existing(change.kind, live, change.data, canonical_json(change.data),
                                getattr(change, "offers", ()),
-                               group_plans=getattr(change, "group_plans", ()))
+                               group_plans=getattr(change, "group_plans", ()), moves=moves)
     same = (derived is not None and type(derived) is type(change)
             and derived.generation == change.generation
             and _visible(derived.fields) == _visible(change.fields)
@@ -69,6 +97,7 @@ def _check_one(change: Change, snapshot: Snapshot, options: PlanOptions) -> str 
 def _dangling(changes: Sequence[Change], snapshot: Snapshot) -> list[str]:
     """References from what the plan writes to objects that would not exist afterwards."""
     deleted = {(c.kind, c.id) for c in changes if isinstance(c, Delete)}
+    deleted |= {(c.kind, c.old_id) for c in changes if isinstance(c, Rename)}  # gone: renamed
     written = {(c.kind, c.id) for c in changes if not isinstance(c, Delete)}
 
     def exists(ref: tuple[str, str]) -> bool:
@@ -91,13 +120,14 @@ def verify_changes(changes: Sequence[Change], snapshot: Snapshot,
     """Why these saved changes can't be applied as shown (empty: they can)."""
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
+    moves = moves_of(changes)
     for change in changes:
-        key = (change.kind, change.id)
-        if key in seen:
+        keys = [key for key, _ in touched(change)]
+        if seen.intersection(keys):
             problems.append(f"{label(change)}: changed twice")
             continue
-        seen.add(key)
-        problem = _check_one(change, snapshot, options)
+        seen.update(keys)
+        problem = _check_one(change, snapshot, options, moves)
         if problem is not None:
             problems.append(problem)
     problems += _dangling(changes, snapshot)

@@ -108,6 +108,20 @@ def _explicit_scalar(tag: str, value: str) -> Any:
     return resolved
 
 
+# The line breaks of libyaml's marks (YAML 1.1): its lines, to tell a mark past the text's end.
+_MARK_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _inside(text: str, line: int, column: int) -> tuple[int, int]:
+    """A 0-based mark moved back inside ``text``: libyaml reports an error at the end of a file
+    that does not end with a line break on the line after the last (line 7 of 6 lines)."""
+    breaks = _MARK_BREAK.findall(text)
+    if line <= len(breaks):
+        return line, column
+    last = _MARK_BREAK.split(text)[-1]
+    return len(breaks), len(last)
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     """The character at a 0-based (line, column) of ``text``, or '' past its end."""
     lines = text.split("\n")
@@ -166,10 +180,11 @@ class YamlBuilder:
                     and not isinstance(parser, yaml.BaseLoader):
                 raise _NestingLimit from exc
             mark = exc.problem_mark or exc.context_mark
-            pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            line, column = _inside(text, mark.line, mark.column) if mark else (0, 0)
+            pos = (line + 1, column + 1)
             problem = exc.problem or exc.context or "invalid YAML"
             hint = "fix the YAML syntax at this position (check indentation and quoting)"
-            if mark and _char_at(text, mark.line, mark.column) == "\t":
+            if _char_at(text, line, column) == "\t":
                 problem = "a tab character here: YAML indents with spaces only"
                 hint = "replace the tab with spaces (and set your editor to indent YAML with spaces)"
             self.error(pos, "yaml-syntax", f"YAML syntax error: {problem}", hint=hint)

@@ -13,9 +13,9 @@ from offerspec.diagnostics import Diagnostic
 from offerspec.diff.changes import Change, action
 from offerspec.diff.changeset import ChangeSet
 from offerspec.render import safe
-from offerspec.render.plan_text import new_store_line, render_change
+from offerspec.render.plan_text import new_store_line, note_lines, render_change
 
-ROWS = ("create", "update", "replace", "archive", "unarchive", "delete")
+ROWS = ("create", "update", "replace", "archive", "rename", "unarchive", "delete")
 
 MAX_CHARS = 60_000
 """GitHub refuses comments over 65,536 characters: longer details are cut, saying so."""
@@ -23,8 +23,8 @@ MAX_CHARS = 60_000
 OPEN_LINES = 40
 """Every change in full is shown unfolded when it takes at most this many lines."""
 
-MARKER = {"create": "+", "unarchive": "+", "update": "!", "replace": "!", "archive": "-",
-          "delete": "-"}
+MARKER = {"create": "+", "unarchive": "+", "update": "!", "replace": "!", "rename": "!",
+          "archive": "-", "delete": "-"}
 """The first column of a change's diff line: GitHub colours + green, ! orange, - red."""
 
 _code = safe.md_code
@@ -75,15 +75,17 @@ def render_markdown(changeset: ChangeSet, *, max_chars: int = MAX_CHARS) -> str:
     new = f": {safe.clean(new_store_line(changeset))}" if changeset.store_is_new else ""
     head = (f"{_heading(new)}Against {safe.md_code(changeset.store_url)} at revision "
             f"{changeset.base_revision}, catalog {safe.md_code(changeset.catalog_hash[:19])}.\n")
+    notes = _notes(changeset)
     if changeset.empty:
-        return f"{head}\n**No changes.**\n"
+        return f"{head}\n**No changes.**\n{notes}"
     counts = changeset.counts()
     table = ["| action | objects |", "|---|---:|",
              *(f"| {a} | {counts[a]} |" for a in ROWS if counts[a] or a in ROWS[:4])]
     drift = changeset.drift_count()
     warning = (f"\n> **Drift:** {drift} object(s) were changed outside offerspec; "
                "applying restores the catalog's values.\n" if drift else "")
-    top = f"{head}\n" + "\n".join(table) + f"\n\n**{changeset.summary()}**\n{warning}\n"
+    top = (f"{head}\n" + "\n".join(table) + f"\n\n**{changeset.summary()}**\n{warning}"
+           f"{notes}\n")
     per_change = [_diff_lines(c) for c in changeset.changes]
     overview = [lines[0] for lines in per_change]
     full = [line for lines in per_change for line in lines]
@@ -107,6 +109,14 @@ def render_markdown(changeset: ChangeSet, *, max_chars: int = MAX_CHARS) -> str:
     overview = _cut(overview, max_chars - len(top) - empty_block(overview_fence)
                     - len(DETAILS_LEFT_OUT))
     return top + safe.md_fence(overview, "diff", overview_fence) + DETAILS_LEFT_OUT
+
+
+def _notes(changeset: ChangeSet) -> str:
+    """The plan's notes (renames), in a block under the summary, every line escaped."""
+    if not changeset.notes:
+        return ""
+    lines = [safe.clean(line) for line in note_lines(changeset)]
+    return f"\n**Notes ({len(changeset.notes)})**\n\n{safe.md_fence(lines, 'text')}"
 
 
 def render_markdown_errors(diagnostics: list[Diagnostic], *, max_chars: int = MAX_CHARS) -> str:

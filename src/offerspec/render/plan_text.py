@@ -15,6 +15,7 @@ from offerspec.diff.changes import (
     Create,
     Delete,
     FieldChange,
+    Rename,
     Replace,
     Unarchive,
     Update,
@@ -29,7 +30,7 @@ from offerspec.render import safe
 DRIFT = "[drift: changed outside offerspec]"
 
 COLOUR_BY_ACTION = {"create": "green", "unarchive": "green", "update": "yellow",
-                    "replace": "red", "archive": "red", "delete": "red"}
+                    "rename": "yellow", "replace": "red", "archive": "red", "delete": "red"}
 
 
 def new_store_line(changeset: ChangeSet) -> str:
@@ -131,16 +132,35 @@ def replace_note(change: Replace) -> str:
 
 @render_change.register
 def _(change: Replace) -> list[str]:
-    old, new = change.generation, change.new_generation
-    steps = [f"      1. create {change.id} v{new}"]
-    if change.offers:
-        steps.append(f"      {len(steps) + 1}. point offer(s) {', '.join(change.offers)} at v{new}")
-    if change.group_plans:
-        steps.append(f"      {len(steps) + 1}. point the group_owner_plan of plan(s) "
-                     f"{', '.join(change.group_plans)} at v{new}")
-    steps.append(f"      {len(steps) + 1}. archive {change.id} v{old} (its subscribers keep it)")
     return [_head("-/+", change, replace_note(change)),
-            *_changed_fields(change, change.fields), *steps]
+            *_changed_fields(change, change.fields), *replace_steps(change)]
+
+
+def replace_steps(change: Replace | Rename, before: tuple[str, ...] = ()) -> list[str]:
+    """The numbered steps of a replace (``before``: steps that come first)."""
+    old, new = change.generation, change.new_generation
+    steps = [*before, f"create {change.id} v{new}"]
+    if change.offers:
+        steps.append(f"point offer(s) {', '.join(change.offers)} at v{new}")
+    if change.group_plans:
+        steps.append(f"point the group_owner_plan of plan(s) {', '.join(change.group_plans)} "
+                     f"at v{new}")
+    steps.append(f"archive {change.id} v{old} (its subscribers keep it)")
+    return [f"      {n}. {step}" for n, step in enumerate(steps, start=1)]
+
+
+@render_change.register
+def _(change: Rename) -> list[str]:
+    """``~> plan new (renamed from old)``: one object, its number and subscribers kept; with a
+    replace-forcing field, the rename then the replace's steps."""
+    note = f"  (renamed from {change.old_id})"
+    if not change.forcing:
+        return [_head("~>", change, note), *_changed_fields(change, change.fields)]
+    forcing = ", ".join(change.forcing)
+    verb = "forces" if len(change.forcing) == 1 else "force"
+    head = _head("-/+>", change, f"{note[:-1]}; replace: {forcing} {verb} a new version)")
+    rename = f"rename {change.old_id} to {change.id} (every version, the same object numbers)"
+    return [head, *_changed_fields(change, change.fields), *replace_steps(change, (rename,))]
 
 
 ARCHIVE_NOTE = "  (archive: kept for existing subscribers, no longer available)"
@@ -173,14 +193,27 @@ def change_lines(changeset: ChangeSet) -> list[str]:
 def styled_change(change: Change, colour: bool) -> list[str]:
     """One change's lines, escaped, its first line coloured by action when ``colour``."""
     first, *rest = (safe.clean(line) for line in render_change(change))
-    return [safe.style(first, COLOUR_BY_ACTION[action(change)] if colour else None), *rest]
+    name = "replace" if isinstance(change, Rename) and change.forcing else action(change)
+    return [safe.style(first, COLOUR_BY_ACTION[name] if colour else None), *rest]
 
 
 def render_text(changeset: ChangeSet, *, colour: bool = False) -> str:
     lines = [new_store_line(changeset)] if changeset.store_is_new else []
     lines.append(f"Store: {changeset.store_url} (revision {changeset.base_revision})")
     if changeset.empty:
-        return safe.text([*lines, "", "No changes."])
+        return safe.text([*lines, "", "No changes.", *note_lines(changeset)])
     body = [line for change in changeset.changes for line in styled_change(change, colour)]
     # The body is already escaped (and may hold colour codes): it is not cleaned again.
-    return safe.text([*lines, ""]) + "\n".join(body) + "\n\n" + safe.text([changeset.summary()])
+    return (safe.text([*lines, ""]) + "\n".join(body) + "\n\n"
+            + safe.text([changeset.summary(), *note_lines(changeset)]))
+
+
+def note_lines(changeset: ChangeSet) -> list[str]:
+    """``note[code]: FILE:LINE:COL: message`` and its hint, under the plan."""
+    lines = []
+    for note in changeset.notes:
+        where = f"{note.where[0]}:{note.where[1]}:{note.where[2]}: " if note.where else ""
+        lines.append(f"note[{note.code}]: {where}{note.message}")
+        if note.hint:
+            lines.append(f"  hint: {note.hint}")
+    return lines

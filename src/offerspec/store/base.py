@@ -15,9 +15,14 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from offerspec.diagnostics import OfferspecError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from offerspec.store.dump import HistoryRecord
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long apply runs."""
@@ -275,7 +280,19 @@ class Store(Protocol):
 
     def apply(self, changes: Sequence[Any], expected_revision: int, meta: ApplyMeta,
               progress: Progress | None = None) -> int:
-        """Apply the changes in one transaction; returns the new revision number."""
+        """Apply the changes in one transaction; returns the new revision number.
+
+        A ``diff.changes.Rename`` (``kind``, ``old_id`` -> ``id``; the only change naming two
+        ids, see ``diff.changes.touched``) is checked like the others — the object under
+        ``old_id`` must hash to ``live_hash``, and ``id`` must be free — then: every generation
+        of ``kind/old_id`` becomes ``kind/id`` (object numbers and versions stay: ``versions``
+        and ``objects`` under the new id return the old ones), and ``change.then()`` (an
+        ``Update`` or a ``Replace``, under the new id) is written as such a change is (a
+        replace's archived generation naming renamed objects by their new ids). Last, every old
+        generation that is no head (a replaced plan's) and names an object renamed in this
+        apply gets a version naming it by its new id (``diff.compare.follow_references``). The
+        revision records the rename (``to_dict``). SQLite: store/sqlite/writer.py,
+        ``_write_rename`` and ``follow_in_old_generations``."""
         ...
 
     def current_revision(self) -> int:
@@ -302,3 +319,33 @@ class Store(Protocol):
     def force_unlock(self, lock_id: str) -> LockInfo: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class HistoryStore(Store, Protocol):
+    """A store whose whole history can be read out and written into another store of any
+    backend (``offerspec store copy``); the record stream is described in ``store/dump.py``.
+    The transactional stores (SQLite, PostgreSQL) implement it; a store that cannot (the HTTP
+    store) does not claim to."""
+
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        """Every object, version, revision and head, in the order of ``store/dump.py``, read in
+        one read-only transaction (a consistent cut, never a write, no lock needed) and streamed:
+        rows are fetched in batches, never all at once. Every value read is checked; a damaged
+        row is a located ``DamagedStore``. Locks are not part of it."""
+        ...
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        """Write a dumped history into this store, which must be empty (no object, version,
+        revision or head: else ``StoreNotEmpty``, nothing written). All in one transaction:
+        if anything fails (a damaged record, a refusal of the database, an interrupt) nothing is
+        written. Object numbers, revision numbers and every recorded value are kept as they are;
+        the store keeps its own identity (a plan saved against the source does not apply here).
+        The caller holds this store's apply lock. ``progress(versions_done, versions_total)``.
+        Returns the number of revisions written."""
+        ...
+
+
+class StoreNotEmpty(OfferspecError):
+    """``load_history`` into a store that holds something already."""

@@ -26,12 +26,12 @@ def static_defaults(kind: str) -> dict[str, Any]:
     """Field -> default, as JSON values, of every optional field of ``kind``'s model."""
     from pydantic_core import PydanticUndefined
 
-    from offerspec.model import MODEL_BY_KIND
+    from offerspec.model import DECLARATIONS, MODEL_BY_KIND
 
     model = MODEL_BY_KIND[kind]
     defaults: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if info.is_required():
+        if info.is_required() or name in DECLARATIONS:
             continue
         value = info.get_default(call_default_factory=True)
         if value is PydanticUndefined:

@@ -57,6 +57,7 @@ def load_rules() -> list[Rule]:
         offers,
         plans,
         references,
+        renames,
     )
 
     return RULES

@@ -16,13 +16,18 @@ def _unknown(ctx: CheckContext, owner: Located[Any], sub: tuple[str | int, ...],
     if ctx.known(kind, ident) or ident in ctx.unread_ids:
         return None
     singular = kind[:-1]
+    renamed = ctx.renamed[kind].get(ident)
+    if renamed is not None:
+        return owner.diagnostic(
+            sub, "renamed-reference", f"{singular} '{ident}' was renamed to '{renamed}'",
+            hint=f"refer to it by its new id: {renamed}")
     choices = sorted(ctx.all_ids[kind])  # shared with the salvaged context: every id written
     return owner.diagnostic(
         sub, "unknown-reference", f"unknown {singular} '{ident}'",
         hint=did_you_mean_id(ident, choices) or f"define a {singular} with id '{ident}' first")
 
 
-@rule("unknown-reference", local=True)
+@rule("unknown-reference", "renamed-reference", local=True)
 def references_exist(ctx: CheckContext) -> Iterator[Diagnostic]:
     for plan in ctx.plans.values():
         refs: list[tuple[tuple[str | int, ...], str, str]] = [(("product",), "products",

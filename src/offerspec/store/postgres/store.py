@@ -11,7 +11,7 @@ read the history and simulate. New rows are written with ``COPY`` (writer.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -28,13 +28,20 @@ from offerspec.store.base import (
     StoreLocked,
     now,
 )
+from offerspec.store.dump import HistoryRecord
 from offerspec.store.migrations import check_version, run_pending
 from offerspec.store.postgres import lock as pglock
 from offerspec.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.postgres.target import LockWaitTimeout, Target, connect, refusals
 from offerspec.store.postgres.writer import IN_KEYS, CopyWriter
 from offerspec.store.sqlite import read
-from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
+from offerspec.store.writes import (
+    check_live_hashes,
+    source_text,
+    stale_revision,
+    touched_keys,
+    write_changes,
+)
 
 SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 READ = "BEGIN READ ONLY"
@@ -268,7 +275,7 @@ class PostgresStore:
         current = read.last_revision(self.q, self.url)
         if current != expected_revision:
             raise stale_revision(expected_revision, current)
-        touched = sorted({(change.kind, change.id) for change in changes})
+        touched = sorted(touched_keys(changes))
         rows = conn.execute(HEADS_OF, ([k for k, _ in touched], [i for _, i in touched]))
         numbers = check_live_hashes(changes, read.heads(self.q, self.url, rows_read=rows))
         revision = current + 1
@@ -278,6 +285,19 @@ class PostgresStore:
                      (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                       source_text(meta.source), payload))
         return revision
+
+    # -- the whole history (offerspec store copy: history_copy.py) -----------------------------
+
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        from offerspec.store.postgres import history_copy
+
+        return history_copy.dump(self)
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        from offerspec.store.postgres import history_copy
+
+        return history_copy.load(self, records, progress)
 
 
 def missing(target: Target) -> OfferspecError:

@@ -4,9 +4,10 @@ few round trips per batch of 2,000 changes, never one per change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from offerspec.store.writes import Rows
+from offerspec.store.writes import OLD_GENERATIONS, Rows
 
 IN_KEYS = "(kind, id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
 
@@ -22,6 +23,16 @@ class CopyWriter(Rows):
                  written_hashes: dict[tuple[str, str], str] | None = None) -> None:
         super().__init__(revision, numbers, last_number(conn), written_hashes)
         self.conn = conn
+
+    def move_id(self, kind: str, old: str, new: str) -> None:
+        self.conn.execute("UPDATE objects SET id = %s WHERE kind = %s AND id = %s "
+                          "AND deleted IS NULL", (new, kind, old))
+        self.conn.execute("UPDATE heads SET id = %s WHERE kind = %s AND id = %s", (new, kind, old))
+
+    def old_generations(self, kind: str) -> Iterable[tuple[int, str, int, str, bool]]:
+        rows: list[tuple[int, str, int, str, bool]] = self.conn.execute(
+            OLD_GENERATIONS.replace("?", "%s"), (kind,)).fetchall()
+        return rows
 
     def flush(self) -> None:
         cur = self.conn.cursor()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,21 @@ from offerspec.store.base import (
     StoredObject,
     now,
 )
+from offerspec.store.dump import HistoryRecord
 from offerspec.store.migrations import check_version, run_pending
-from offerspec.store.sqlite import read
+from offerspec.store.sqlite import history_copy, read
 from offerspec.store.sqlite.conn import enable_wal, is_read_only_error, is_refusal, store_error
 from offerspec.store.sqlite.damage import open_failure, reading
 from offerspec.store.sqlite.lock import LockMixin
 from offerspec.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, create_tables
 from offerspec.store.sqlite.writer import Writer
-from offerspec.store.writes import check_live_hashes, source_text, stale_revision, write_changes
+from offerspec.store.writes import (
+    check_live_hashes,
+    source_text,
+    stale_revision,
+    touched_keys,
+    write_changes,
+)
 
 
 class SQLiteStore(LockMixin):
@@ -311,6 +318,19 @@ class SQLiteStore(LockMixin):
             yield revision, generation, json.loads(text)
         self._check_unchanged()
 
+    def dump_history(self) -> Iterator[HistoryRecord]:
+        """See ``HistoryStore.dump_history``: one read transaction, streamed."""
+        self._rollback()
+        self.conn.execute("BEGIN")
+        try:
+            with reading(self.url, self.conn):
+                yield from history_copy.dump(self.conn.execute, self.url,
+                                             last_number=history_copy.SQLITE_LAST_NUMBER)
+        finally:
+            with suppress(sqlite3.Error):
+                self.conn.execute("COMMIT")
+        self._check_unchanged()
+
     # -- writing -----------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[Change], expected_revision: int, meta: ApplyMeta,
@@ -322,8 +342,7 @@ class SQLiteStore(LockMixin):
             if current != expected_revision:
                 raise stale_revision(expected_revision, current)
             with reading(self.url, self.conn):
-                touched = {(change.kind, change.id) for change in changes}
-                heads = read.heads(self.conn, self.url, touched) if changes else {}
+                heads = read.heads(self.conn, self.url, touched_keys(changes)) if changes else {}
             numbers = check_live_hashes(changes, heads)
             revision = current + 1
             payload = write_changes(Writer(conn, revision, numbers, meta.written_hashes),
@@ -332,3 +351,11 @@ class SQLiteStore(LockMixin):
                          (revision, now(), meta.user, meta.host, meta.catalog_hash, meta.summary,
                           source_text(meta.source), payload))
         return revision
+
+    def load_history(self, records: Iterable[HistoryRecord],
+                     progress: Progress | None = None) -> int:
+        """See ``HistoryStore.load_history``: one write transaction."""
+        from offerspec.load.files import gc_paused
+
+        with gc_paused(), self._transaction() as conn:
+            return history_copy.load_sqlite(conn, self.url, records, progress)

@@ -4,8 +4,9 @@ per statement."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
-from offerspec.store.writes import WRITERS, Rows, record
+from offerspec.store.writes import OLD_GENERATIONS, WRITERS, Rows, record
 
 __all__ = ["WRITERS", "Writer", "record"]
 
@@ -21,6 +22,14 @@ class Writer(Rows):
                            "0))").fetchone()
         super().__init__(revision, numbers, int(row[0]), written_hashes)
         self.conn = conn
+
+    def move_id(self, kind: str, old: str, new: str) -> None:
+        self.conn.execute("UPDATE objects SET id = ? WHERE kind = ? AND id = ? AND deleted IS NULL",
+                          (new, kind, old))
+        self.conn.execute("UPDATE heads SET id = ? WHERE kind = ? AND id = ?", (new, kind, old))
+
+    def old_generations(self, kind: str) -> Iterable[tuple[int, str, int, str, bool]]:
+        return self.conn.execute(OLD_GENERATIONS, (kind,)).fetchall()
 
     def flush(self) -> None:
         if self.deleted:
