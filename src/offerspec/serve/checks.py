@@ -127,6 +127,8 @@ class CatalogChecks:
         own, salvaged, diagnostics = check_documents([document])
         located = getattr(own, kind).get(ident)
         ctx = self._index.context(kind, ident, located)
+        ctx.renamed = {k: {**own.renamed[k], **table} for k, table in ctx.renamed.items()}
+        salvaged.renamed = ctx.renamed
         ids = ctx.all_ids[kind]
         new = ident not in ids
         ids.add(ident)
