@@ -9,7 +9,7 @@ from offerspec.catalog import Catalog
 from offerspec.check.rules import run_rules
 from offerspec.check.schema import check_documents
 from offerspec.compile import compile_context
-from offerspec.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from offerspec.diagnostics import Diagnostic, cap_repeats, has_errors, sort_diagnostics
 from offerspec.load.files import gc_paused, ids_written_in, load_documents
 
 PathLike = str | os.PathLike[str]
@@ -30,7 +30,7 @@ def check_catalog(paths: Iterable[PathLike], *, strict: bool = False) -> tuple[
         diagnostics.extend(run_rules(ctx, salvaged))
     if strict:
         diagnostics = [d.promoted() for d in diagnostics]
-    diagnostics = sort_diagnostics(diagnostics)
+    diagnostics = sort_diagnostics(cap_repeats(diagnostics))
     if has_errors(diagnostics):
         return None, diagnostics
     return compile_context(ctx), diagnostics

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -31,6 +33,8 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str | None = None
     related: tuple[tuple[str, int, int], ...] = field(default=())
+    omitted: int = 0
+    """This one stands for that many more of its code in its file, not shown (``cap_repeats``)."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -49,7 +53,7 @@ class Diagnostic:
             return self
         return Diagnostic(
             self.file, self.line, self.col, self.code, self.message,
-            Severity.ERROR, self.hint, self.related,
+            Severity.ERROR, self.hint, self.related, self.omitted,
         )
 
 
@@ -63,6 +67,50 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         seen.add(diag.sort_key)
         out.append(diag)
     return out
+
+
+MAX_REPEATS = 10
+"""Diagnostics shown per kind of mistake and file; one more counts the rest (``cap_repeats``)."""
+
+_COUNT_SUFFIX = re.compile(r" \(and [0-9,]+ more [\w-]+ (?:errors?|warnings?) like it in this "
+                           r"file\)\Z")
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|[0-9]+")
+
+
+def _kind(diagnostic: Diagnostic) -> tuple[str, str, Severity, str]:
+    """What makes diagnostics repeats of one mistake: file, code, severity and the message
+    without its quoted values and numbers ("'US' is listed twice in countries (first at ...)")."""
+    message = _VARIABLE.sub("_", _COUNT_SUFFIX.sub("", diagnostic.message))
+    return (diagnostic.file, diagnostic.code, diagnostic.severity, message)
+
+
+def cap_repeats(diagnostics: Iterable[Diagnostic], limit: int = MAX_REPEATS) -> list[Diagnostic]:
+    """The first ``limit`` diagnostics of each kind of mistake in each file, then the next one
+    counting the rest ("... (and 1,999,989 more duplicate-entry warnings like it in this
+    file)"); its ``omitted`` is how many it stands for. Consumes a stream without keeping
+    what it leaves out: a file repeating one mistake two million times costs bounded memory."""
+    kept: list[Diagnostic] = []
+    shown: dict[tuple[str, str, Severity, str], int] = {}
+    rest: dict[tuple[str, str, Severity, str], tuple[Diagnostic, int]] = {}
+    for diagnostic in diagnostics:
+        key = _kind(diagnostic)
+        if not diagnostic.omitted and shown.get(key, 0) < limit:
+            shown[key] = shown.get(key, 0) + 1
+            kept.append(diagnostic)
+            continue
+        first, count = rest.get(key, (diagnostic, 0))
+        rest[key] = (first, count + (diagnostic.omitted or 1))
+    for (_, code, severity, _), (first, count) in rest.items():
+        if count == 1 and not first.omitted:
+            kept.append(first)
+            continue
+        noun = "error" if severity is Severity.ERROR else "warning"
+        message = _COUNT_SUFFIX.sub("", first.message) + (
+            f" (and {count - 1:,} more {code} {noun}{'s' if count != 2 else ''} like it in "
+            "this file)")
+        kept.append(Diagnostic(first.file, first.line, first.col, code, message, severity,
+                               first.hint, first.related, omitted=count))
+    return kept
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

@@ -52,14 +52,29 @@ def _mapping_lines(field: str, old: dict[str, Any], new: dict[str, Any]) -> list
     return [f"{name}: {text}" for name, text in sorted(lines)]
 
 
+def _key(item: Any) -> Any:
+    """A hashable stand-in with the meaning of JSON equality (1 and true differ)."""
+    if isinstance(item, str | int | float | bool) or item is None:
+        return (type(item).__name__, item)
+    return ("json", json.dumps(item, sort_keys=True, ensure_ascii=False))
+
+
+def _set_difference(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:
+    """(added, removed), each in its list's order: linear in the lists' sizes (a plan whose
+    60,000 domains change is described in milliseconds, not minutes)."""
+    old_keys = {_key(v) for v in old}
+    new_keys = {_key(v) for v in new}
+    return ([v for v in new if _key(v) not in old_keys],
+            [v for v in old if _key(v) not in new_keys])
+
+
 def describe(change: FieldChange) -> list[str]:
     """``field: old → new`` lines for one changed field."""
     old, new = change.old, change.new
     if isinstance(old, dict) and isinstance(new, dict):
         return _mapping_lines(change.field, old, new)
     if isinstance(old, list) and isinstance(new, list) and change.field not in ORDERED_LISTS:
-        added = [v for v in new if v not in old]
-        removed = [v for v in old if v not in new]
+        added, removed = _set_difference(old, new)
         parts = ([f"+ {', '.join(map(str, added))}"] if added else []) + (
             [f"- {', '.join(map(str, removed))}"] if removed else [])
         if parts:

@@ -9,8 +9,9 @@ from offerspec.render.safe import clean, json_text
 
 
 def _counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
-    errors = sum(1 for d in diagnostics if d.is_error)
-    return errors, len(diagnostics) - errors
+    # a diagnostic that counts ``omitted`` others stands for them, not for one more
+    errors = sum(d.omitted or 1 for d in diagnostics if d.is_error)
+    return errors, sum(d.omitted or 1 for d in diagnostics) - errors
 
 
 def _plural(n: int, word: str) -> str:

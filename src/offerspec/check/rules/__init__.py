@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from offerspec.check.context import CheckContext
-from offerspec.diagnostics import Diagnostic
+from offerspec.diagnostics import Diagnostic, cap_repeats
 
 RuleFunc = Callable[[CheckContext], Iterable[Diagnostic]]
 SharedKeys = Callable[[str, Any], Iterable[Hashable] | None]
@@ -67,8 +67,8 @@ def run_rules(ctx: CheckContext, salvaged: CheckContext | None = None) -> list[D
     """Every rule on the valid objects; the local rules also on salvaged ones."""
     load_rules()
     found: list[Diagnostic] = []
-    for registered in RULES:
-        found.extend(registered.func(ctx))
+    for registered in RULES:  # each rule's stream capped as it comes (bounded memory)
+        found.extend(cap_repeats(registered.func(ctx)))
     if salvaged is not None:
         # Stand-in values must not be reported as the user's mistakes.
         hidden = set().union(*(loc.placeholder_positions() for loc in salvaged.located()))

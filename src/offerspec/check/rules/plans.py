@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from offerspec.check.context import CheckContext
 from offerspec.check.rules import rule
-from offerspec.diagnostics import Diagnostic, Severity
+from offerspec.diagnostics import MAX_REPEATS, Diagnostic, Severity
 from offerspec.geo import country_codes, domain_problem, parse_cidr
 from offerspec.money import NOT_TENDER, currency_codes
 from offerspec.spellings import country_hint, currency_hint
@@ -94,15 +95,26 @@ def repeated_entries(ctx: CheckContext) -> Iterator[Diagnostic]:
             if field == "grants" and "grants" not in located.obj.model_fields_set:
                 continue
             first: dict[str, int] = {}
+            repeats, counted_from = 0, None
             for i, entry in enumerate(getattr(located.obj, field) or []):
-                if entry in first:
-                    where = located.where(field, first[entry])
-                    yield located.diagnostic(
-                        (field, i), "duplicate-entry",
-                        f"'{entry}' is listed twice in {field} (first at {where[1]}:{where[2]})",
-                        severity=Severity.WARNING, hint="remove the repeat", related=(where,))
-                else:
+                if entry not in first:
                     first[entry] = i
+                    continue
+                repeats += 1
+                if repeats > MAX_REPEATS + 1:  # counted, not located: cap_repeats adds them up
+                    continue
+                where = located.where(field, first[entry])
+                counted = repeats > MAX_REPEATS
+                diagnostic = located.diagnostic(
+                    (field, i), "duplicate-entry",
+                    f"'{entry}' is listed twice in {field} (first at {where[1]}:{where[2]})",
+                    severity=Severity.WARNING, hint="remove the repeat", related=(where,))
+                if not counted:
+                    yield diagnostic
+                else:
+                    counted_from = diagnostic
+            if counted_from is not None:  # the 11th, standing for every repeat after the 10th
+                yield dataclasses.replace(counted_from, omitted=repeats - MAX_REPEATS)
 
 
 @rule("unknown-currency", "unknown-country", local=True)
