@@ -123,14 +123,18 @@ def _cli_apply(catalog: Path, url: str, *extra: str) -> subprocess.Popen[str]:
 def test_kill_9_part_way_then_apply_again_ends_equal_with_no_duplicate(tmp_path: Path) -> None:
     """No local state: the next apply plans from the platform and finishes the rest (a write
     whose answer the killed client never saw is found by its offerspec_id). Bench: 1,000."""
-    catalog = write_big_catalog(tmp_path / "big", 80, 100)
-    replaced = write_big_catalog(tmp_path / "replaced", 80, 500)  # every plan replaced
+    catalog = write_big_catalog(tmp_path / "big", 150, 100)
+    replaced = write_big_catalog(tmp_path / "replaced", 150, 500)  # every plan replaced
     rng = random.Random(5)
     interrupted = 0
     with platform(tmp_path / "platform") as api:
         for target in (catalog, replaced):
+            before = len(api.lists()["plans"])
             proc = _cli_apply(target, api.url)
-            time.sleep(rng.uniform(0.8, 1.6))
+            deadline = time.monotonic() + 60
+            while len(api.lists()["plans"]) < before + 5 and time.monotonic() < deadline:
+                time.sleep(0.02)  # writing now: kill at a random point a little later
+            time.sleep(rng.uniform(0.0, 0.3))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)
             lists = api.lists()
