@@ -32,6 +32,15 @@ CELLS = [  # value, the cell written
     ("-5", "-5"), ("+7", "+7"), ("-1.5", "-1.5"), ("", ""), ("plain", "plain"),
     ("a=b", "a=b"),
 ]
+CONTROLS = [
+    ("M\x1b[2K\rFAKE", "\"M\\x1b[2K\rFAKE\""),  # ESC escaped, never raw; the CR quoted
+    ("\x07bell\u202e", "\\x07bell\\u202e"),
+]
+
+
+@pytest.mark.parametrize(("value", "cell"), CONTROLS)
+def test_a_control_character_in_a_cell_is_escaped(value: str, cell: str) -> None:
+    assert csv_cell(value) == cell
 
 
 @pytest.mark.parametrize(("value", "cell"), CELLS)

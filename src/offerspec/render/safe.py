@@ -112,8 +112,11 @@ _CSV_QUOTE = re.compile('[,"\r\n]')
 
 def csv_cell(value: object) -> str:
     """One CSV field: neutralised when a spreadsheet would run it as a formula, quoted when it
-    holds a comma, a quote, a CR or a newline (a CR inside a value is never a row break)."""
+    holds a comma, a quote, a CR or a newline (a CR inside a value is never a row break); any
+    other control character is written escaped (``\\x1b``), never raw."""
     text = value if isinstance(value, str) else str(value)
+    if _MAYBE_UNSAFE.search(text):
+        text = "".join(_escape(c) if _is_unsafe(c) and c not in "\t\r\n" else c for c in text)
     if text and text[0] in _FORMULA_START and not _NUMBER.match(text):
         text = "'" + text
     if _CSV_QUOTE.search(text):
