@@ -69,14 +69,18 @@ def lock_is_free(url: str) -> bool:
         store.close()
 
 
-def progress_lines(proc: subprocess.Popen[str], count: int) -> None:
-    """Wait until the apply reported ``count`` batches written (inside its transaction)."""
+def progress_lines(proc: subprocess.Popen[str], count: int, *, required: bool = True) -> bool:
+    """Wait until the apply reported ``count`` batches written (inside its transaction); False
+    when it ended first (allowed only when not ``required``)."""
     assert proc.stderr is not None
     seen = 0
     while seen < count:
         line = proc.stderr.readline()
-        assert line, "the apply ended before writing"
+        if not line:
+            assert not required, "the apply ended before writing"
+            return False
         seen += line.startswith("applying: ")
+    return True
 
 
 def test_connection_ended_by_the_server_mid_apply(updates, tmp_path, pg_cluster) -> None:
@@ -179,9 +183,10 @@ def test_killed_at_random_points_the_store_is_before_or_after(updates, tmp_path)
         proc = _cli("apply", "--plan", str(saved), "--store", url, cwd=tmp_path)
         if attempt == 0:
             time.sleep(rng.uniform(0.2, 1.5))  # anywhere: loading, locking, writing
-        else:
-            progress_lines(proc, rng.randint(1, 9))  # inside the transaction, 2,000-18,000 of
-            time.sleep(rng.uniform(0, 0.05))         # the 20,000 written
+        # else inside the transaction, 2,000-18,000 of the 20,000 written (on a loaded machine
+        # the apply may end first: then the store must be exactly after)
+        elif progress_lines(proc, rng.randint(1, 9), required=False):
+            time.sleep(rng.uniform(0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         revision, now = state(url)
