@@ -50,6 +50,18 @@ def test_same_catalog_same_plan_against_sqlite_and_serve(run, cat: Path, api: Pl
     assert duplicates(lists) == [] and dangling(lists) == []
 
 
+def test_same_catalog_same_plan_against_postgresql_and_serve(run, cat: Path, api: Platform,
+                                                             pg_url: str) -> None:
+    """A team's PostgreSQL store and a platform holding the same history plan the same changes."""
+    assert _plan_json(run, cat, pg_url) == _plan_json(run, cat, api.url)  # all creates
+    for url in (pg_url, api.url):
+        assert run("apply", str(cat), "--store", url, "--auto-approve").exit_code == 0
+    edit(cat / "subscribe.yaml", "amount: 999 ", "amount: 1099 ")  # a replace
+    edit(cat / "subscribe.yaml", "nickname: Monthly Digital\n", "nickname: Monthly\n")
+    changes = _plan_json(run, cat, pg_url)
+    assert changes and changes == _plan_json(run, cat, api.url)
+
+
 def test_create_update_replace_archive_unarchive_through_ordered_steps(run, cat: Path,
                                                                        api: Platform) -> None:
     def apply_and_check() -> None:
