@@ -13,7 +13,13 @@ import yaml
 from hypothesis import strategies as st
 
 from fuzz.catalogs import HARDEN_BREAKS, as_block_yaml, dates
-from fuzz.mutations import ODD_VALUES, ROOT, data_mutation, text_mutation
+from fuzz.mutations import (
+    ODD_VALUES,
+    ROOT,
+    _paths,  # one walk of a parsed document's paths
+    data_mutation,
+    text_mutation,
+)
 
 EXAMPLES = ROOT / "examples" / "offers"
 SCENARIOS = (EXAMPLES / "checkout.scenarios.yaml").read_text(encoding="utf-8")
@@ -165,15 +171,6 @@ def _same_type(draw: st.DrawFn, value: Any) -> Any:
     return value
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            out += _paths(item, (*prefix, i))
-    return out
 
 
 @st.composite

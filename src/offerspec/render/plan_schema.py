@@ -101,12 +101,17 @@ class UnarchiveEntry(_Writing):
     action: Literal["unarchive"]
 
 
-class ReplaceEntry(_Writing):
-    action: Literal["replace"]
+class _Replacing(_Writing):
+    """The fields of a change that may make a new generation (replace, rename)."""
+
     forcing: list[Annotated[str, Field(min_length=1, max_length=64)]]
     new_generation: Generation
     offers: list[Id]
     group_plans: list[Id]
+
+
+class ReplaceEntry(_Replacing):
+    action: Literal["replace"]
 
     @model_validator(mode="after")
     def _next_generation(self) -> ReplaceEntry:
@@ -116,13 +121,9 @@ class ReplaceEntry(_Writing):
         return self
 
 
-class RenameEntry(_Writing):
+class RenameEntry(_Replacing):
     action: Literal["rename"]
     old_id: Id
-    forcing: list[Annotated[str, Field(min_length=1, max_length=64)]]
-    new_generation: Generation
-    offers: list[Id]
-    group_plans: list[Id]
 
     @model_validator(mode="after")
     def _generation(self) -> RenameEntry:
